@@ -1,0 +1,3 @@
+from cclibs.cli.main import main
+
+main()

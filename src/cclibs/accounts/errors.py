@@ -1,0 +1,72 @@
+"""Account errors. Each carries the HTTP status it maps to and a message safe to show the user.
+
+AccountError
+ ├── InvalidField        400  a form field is malformed (names the field)
+ ├── InvalidCredentials  401  unknown email or wrong password: one message for both
+ ├── AccountDisabled     403  right password, disabled account
+ ├── SignupClosed        403  sign-up is off on this server
+ ├── EmailTaken          409  sign-up with an email that has an account
+ └── Throttled           429  too many failures; carries retry_after seconds
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccountDisabled",
+    "AccountError",
+    "EmailTaken",
+    "InvalidCredentials",
+    "InvalidField",
+    "SignupClosed",
+    "Throttled",
+]
+
+
+class AccountError(Exception):
+    status: int = 400
+    message: str = "The request could not be completed."
+    field: str | None = None
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message is not None:
+            self.message = message
+        if field is not None:
+            self.field = field
+
+
+class InvalidField(AccountError):
+    status = 400
+
+
+class InvalidCredentials(AccountError):
+    status = 401
+    message = "Incorrect email or password."
+
+
+class AccountDisabled(AccountError):
+    status = 403
+    message = "This account is disabled. Ask an administrator to enable it."
+
+
+class SignupClosed(AccountError):
+    status = 403
+    message = "Sign-up is closed on this server. Ask an administrator for an account."
+
+
+class EmailTaken(AccountError):
+    status = 409
+    message = "An account with this email already exists. Sign in instead."
+    field = "email"
+
+
+class Throttled(AccountError):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-in attempts. Try again in about {minutes} {unit}."
+        )
+        self.retry_after = retry_after

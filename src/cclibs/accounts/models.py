@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["NewUser", "SignedIn", "User", "WebSession"]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    """IMS-shaped user id: 24 upper-case hex digits and ``@AdobeID``."""
+    email: str
+    name: str
+    password_hash: str
+    is_admin: bool
+    is_disabled: bool
+    email_verified: bool
+    created_at: datetime
+    password_changed_at: datetime
+
+    @property
+    def given_name(self) -> str:
+        return self.name.split(" ", 1)[0] if self.name else ""
+
+    @property
+    def family_name(self) -> str:
+        parts = self.name.rsplit(" ", 1)
+        return parts[1] if len(parts) == 2 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    id: str
+    email: str
+    name: str
+    password_hash: str
+    is_admin: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    id: str
+    """SHA-256 (hex) of the cookie token."""
+    user_id: str
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The result of a sign-in: the cookie token is returned once and stored only as a hash."""
+
+    user: User
+    session: WebSession
+    token: str

@@ -1,0 +1,71 @@
+"""The storage contract of the accounts service. ``cclibs.storage`` implements it in SQL."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Literal, Protocol
+
+from cclibs.accounts.models import NewUser, User, WebSession
+
+__all__ = ["AccountStore", "AccountTransactions", "FailureScope"]
+
+FailureScope = Literal["account", "address"]
+
+
+class AccountStore(Protocol):
+    """Account data inside one transaction."""
+
+    async def user_by_email(self, email: str) -> User | None:
+        """The user with this (already normalised, lower-case) email."""
+        ...
+
+    async def user_by_id(self, user_id: str) -> User | None: ...
+
+    async def add_user(self, user: NewUser) -> User:
+        """Insert a user; raises ``EmailTaken`` when the email is in use."""
+        ...
+
+    async def list_users(self) -> list[User]:
+        """Every user, oldest first."""
+        ...
+
+    async def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> None:
+        """Replace the stored hash; ``at`` becomes ``password_changed_at``."""
+        ...
+
+    async def rehash_password(self, user_id: str, password_hash: str) -> None:
+        """Replace the stored hash with a stronger one of the same password."""
+        ...
+
+    async def add_session(self, session: WebSession) -> None: ...
+
+    async def session_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
+        """The session with this id (hash of the token) and its user, expired or not."""
+        ...
+
+    async def delete_session(self, session_id: str) -> None: ...
+
+    async def delete_sessions_of(self, user_id: str, *, keep: str | None = None) -> int:
+        """Delete every session of the user except ``keep``; returns how many went."""
+        ...
+
+    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> None: ...
+
+    async def failures_since(self, scope: FailureScope, key: str, since: datetime) -> list[datetime]:
+        """Failure times for the key at or after ``since``, oldest first."""
+        ...
+
+    async def clear_failures(self, scope: FailureScope, key: str) -> None: ...
+
+    async def prune_failures(self, before: datetime) -> None:
+        """Forget failures older than ``before`` (they no longer count in any window)."""
+        ...
+
+
+class AccountTransactions(Protocol):
+    """Opens transactions on the account store."""
+
+    def read(self) -> AbstractAsyncContextManager[AccountStore]: ...
+
+    def write(self) -> AbstractAsyncContextManager[AccountStore]: ...

@@ -1,0 +1,191 @@
+"""The accounts service: sign-up, sign-in, sessions and password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from cclibs.accounts.errors import (
+    AccountDisabled,
+    InvalidCredentials,
+    InvalidField,
+    SignupClosed,
+    Throttled,
+)
+from cclibs.accounts.models import NewUser, SignedIn, User, WebSession
+from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
+from cclibs.accounts.ports import AccountTransactions, FailureScope
+from cclibs.accounts.throttle import ThrottlePolicy, account_key
+from cclibs.clock import Clock
+
+__all__ = ["Accounts", "new_user_id", "normalise_email", "session_id_of"]
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{1,63}$")
+_MAX_NAME = 200
+_MAX_USER_AGENT = 300
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased and stripped; raises InvalidField when it cannot be an address."""
+    email = raw.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise InvalidField("Enter an email address such as name@example.com.", field="email")
+    return email
+
+
+def new_user_id() -> str:
+    """An IMS-shaped user id: 24 upper-case hex digits and ``@AdobeID``."""
+    return f"{secrets.token_hex(12).upper()}@AdobeID"
+
+
+def session_id_of(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(
+        self,
+        transactions: AccountTransactions,
+        hasher: PasswordHasher,
+        clock: Clock,
+        throttle: ThrottlePolicy,
+        session_max_age: timedelta,
+    ) -> None:
+        self._tx = transactions
+        self._hasher = hasher
+        self._clock = clock
+        self._throttle = throttle
+        self._session_max_age = session_max_age
+
+    # Users --------------------------------------------------------------------------------
+
+    async def create_user(
+        self, *, email: str, name: str, password: str, is_admin: bool = False
+    ) -> User:
+        email = normalise_email(email)
+        name = _check_name(name)
+        problem = check_new_password(password, email=email)
+        if problem:
+            raise InvalidField(problem, field="password")
+        password_hash = await self._hasher.hash(password)
+        async with self._tx.write() as store:
+            return await store.add_user(
+                NewUser(
+                    id=new_user_id(),
+                    email=email,
+                    name=name,
+                    password_hash=password_hash,
+                    is_admin=is_admin,
+                    created_at=self._clock.now(),
+                )
+            )
+
+    async def sign_up(
+        self, *, email: str, name: str, password: str, signup_open: bool,
+        user_agent: str = "",
+    ) -> SignedIn:
+        if not signup_open:
+            raise SignupClosed()
+        user = await self.create_user(email=email, name=name, password=password)
+        return await self._open_session(user, user_agent)
+
+    async def list_users(self) -> list[User]:
+        async with self._tx.read() as store:
+            return await store.list_users()
+
+    # Sign-in ------------------------------------------------------------------------------
+
+    async def sign_in(
+        self, *, email: str, password: str, address: str, user_agent: str = ""
+    ) -> SignedIn:
+        """Check the password under the throttle; the same error for unknown email and wrong password."""
+        typed = email.strip().lower()[:320]
+        if not typed or not password:
+            raise InvalidField("Enter your email and password.", field="email")
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise InvalidCredentials()
+        keys: dict[FailureScope, str] = {"account": account_key(typed), "address": address}
+        now = self._clock.now()
+        async with self._tx.read() as store:
+            retry_after = await self._throttle.retry_after(store, keys, now)
+            user = await store.user_by_email(typed)
+        if retry_after:
+            raise Throttled(retry_after)
+        password_ok = await self._hasher.verify(user.password_hash if user else None, password)
+        if user is None or not password_ok:
+            async with self._tx.write() as store:
+                await store.prune_failures(now - self._throttle.window)
+                for scope, key in keys.items():
+                    await store.record_failure(scope, key, now)
+            raise InvalidCredentials()
+        if user.is_disabled:
+            raise AccountDisabled()
+        if self._hasher.needs_rehash(user.password_hash):
+            new_hash = await self._hasher.hash(password)
+            async with self._tx.write() as store:
+                await store.rehash_password(user.id, new_hash)
+        async with self._tx.write() as store:
+            await store.clear_failures("account", keys["account"])
+        return await self._open_session(user, user_agent)
+
+    async def _open_session(self, user: User, user_agent: str) -> SignedIn:
+        token = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        session = WebSession(
+            id=session_id_of(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + self._session_max_age,
+            user_agent=user_agent[:_MAX_USER_AGENT],
+        )
+        async with self._tx.write() as store:
+            await store.add_session(session)
+        return SignedIn(user=user, session=session, token=token)
+
+    # Sessions -----------------------------------------------------------------------------
+
+    async def current(self, token: str | None) -> tuple[WebSession, User] | None:
+        """The live session and user behind a cookie token, or None."""
+        if not token or len(token) > 128:
+            return None
+        async with self._tx.read() as store:
+            found = await store.session_with_user(session_id_of(token))
+        if found is None:
+            return None
+        session, user = found
+        if session.expires_at <= self._clock.now() or user.is_disabled:
+            return None
+        return found
+
+    async def sign_out(self, token: str | None) -> None:
+        if not token or len(token) > 128:
+            return
+        async with self._tx.write() as store:
+            await store.delete_session(session_id_of(token))
+
+    async def change_password(
+        self, *, user: User, current: str, new: str, keep_session: str
+    ) -> int:
+        """Change the password and sign out every other browser; returns how many were."""
+        if not await self._hasher.verify(user.password_hash, current):
+            raise InvalidField("Your current password is not correct.", field="current_password")
+        problem = check_new_password(new, email=user.email)
+        if problem:
+            raise InvalidField(problem, field="new_password")
+        new_hash = await self._hasher.hash(new)
+        async with self._tx.write() as store:
+            await store.set_password_hash(user.id, new_hash, self._clock.now())
+            return await store.delete_sessions_of(user.id, keep=keep_session)
+
+
+def _check_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidField("Enter your name.", field="name")
+    if len(name) > _MAX_NAME:
+        raise InvalidField(f"Use at most {_MAX_NAME} characters.", field="name")
+    if any(ord(ch) < 32 for ch in name):
+        raise InvalidField("Your name contains characters that cannot be shown.", field="name")
+    return name

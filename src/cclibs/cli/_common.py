@@ -1,0 +1,38 @@
+"""What every command shares: settings from options and environment, one-line failures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from cclibs.config import ConfigError, Settings, load_settings
+from cclibs.logs import configure_logging
+
+__all__ = ["DataDirOption", "fail", "settings_from"]
+
+DataDirOption = typer.Option(
+    None, "--data-dir", help="Data directory (default: CCLIBS_DATA_DIR or ./cclibs-data)."
+)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One clear line on stderr and a nonzero exit."""
+    typer.echo(f"cclibs: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings_from(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    try:
+        settings = load_settings(data_dir=data_dir, **overrides)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    return settings
+
+
+def read_stdin_line() -> str:
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")

@@ -1,0 +1,36 @@
+"""The root of the ``cclibs`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from cclibs import __version__
+from cclibs.cli import db, serve, users
+
+app = typer.Typer(
+    help="cclibs: a self-hosted Creative Cloud Libraries API and its identity service.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cclibs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """cclibs: a self-hosted Creative Cloud Libraries API and its identity service."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,61 @@
+"""``cclibs serve``: migrate, then run the app under uvicorn with one or more workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from cclibs.cli._common import DataDirOption, fail, settings_from
+from cclibs.config import export_for_workers
+from cclibs.storage import migrate
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
+    data_dir: Path | None = DataDirOption,
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
+) -> None:
+    """Run the server. Migrations are applied first; the URLs to open are printed."""
+    probe = settings_from(data_dir)
+    # The issuer follows --host/--port unless CCLIBS_ISSUER (or the config file) set it.
+    issuer = None
+    if "issuer" not in probe.model_fields_set:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a display name
+        shown = f"[{shown}]" if ":" in shown else shown
+        issuer = f"http://{shown}:{port}"
+    settings = settings_from(data_dir, issuer=issuer)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        migrate.upgrade(settings.effective_database_url)
+    except Exception as exc:  # a database that cannot be reached or migrated stops the start
+        fail(f"cannot prepare the database: {exc}")
+    # Make the key (and announce it) once, before workers race for it.
+    settings.resolved_secret_key()
+    export_for_workers(settings)
+    base = settings.issuer
+    typer.echo(
+        "\n".join(
+            [
+                f"cclibs is starting on http://{host}:{port} (data: {settings.data_dir})",
+                f"  Sign in:     {base}/signin",
+                f"  Console:     {base}/console",
+                f"  Playground:  {base}/playground",
+                f"  API docs:    {base}/api/docs",
+            ]
+        )
+    )
+    uvicorn.run(
+        "cclibs.web.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,91 @@
+"""``cclibs users``: accounts, for administrators and automation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cclibs.accounts import AccountError, User
+from cclibs.cli._common import DataDirOption, fail, read_stdin_line, settings_from
+from cclibs.services import build_services
+
+app = typer.Typer(help="Accounts.", no_args_is_help=True)
+
+
+@app.command()
+def create(
+    email: str = typer.Option(..., "--email", help="The account's email (its sign-in name)."),
+    name: str = typer.Option(..., "--name", help="The person's name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+    admin: bool = typer.Option(False, "--admin", help="Make the account an administrator."),
+    as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Create an account. The password comes from stdin so that it stays out of shell history."""
+    if not password_stdin:
+        fail("give the password on stdin with --password-stdin", code=2)
+    password = read_stdin_line()
+    settings = settings_from(data_dir)
+
+    async def run() -> User:
+        services = build_services(settings)
+        try:
+            return await services.accounts.create_user(
+                email=email, name=name, password=password, is_admin=admin
+            )
+        finally:
+            await services.db.dispose()
+
+    try:
+        user = anyio.run(run)
+    except AccountError as exc:
+        fail(f"{exc.field + ': ' if exc.field else ''}{exc.message}")
+    if as_json:
+        typer.echo(json.dumps(_public(user)))
+    else:
+        typer.echo(f"created {user.email} ({user.id}){' as administrator' if admin else ''}")
+
+
+@app.command("list")
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """List every account."""
+    settings = settings_from(data_dir)
+
+    async def run() -> list[User]:
+        services = build_services(settings)
+        try:
+            return await services.accounts.list_users()
+        finally:
+            await services.db.dispose()
+
+    users = anyio.run(run)
+    if as_json:
+        for user in users:
+            typer.echo(json.dumps(_public(user)))
+        return
+    table = Table("ID", "Email", "Name", "Admin", "Disabled", "Created")
+    for user in users:
+        table.add_row(user.id, user.email, user.name, "yes" if user.is_admin else "",
+                      "yes" if user.is_disabled else "", user.created_at.strftime("%Y-%m-%d %H:%M"))
+    Console().print(table)
+
+
+def _public(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "is_admin": user.is_admin,
+        "is_disabled": user.is_disabled,
+        "created_at": user.created_at.isoformat(),
+    }

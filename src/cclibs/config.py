@@ -1,0 +1,246 @@
+"""The one settings object.
+
+Every setting comes from a ``CCLIBS_*`` environment variable, or from the optional TOML file
+named by ``CCLIBS_CONFIG_FILE`` (environment wins over the file). This is the only module that
+reads the environment. Settings are validated once, at start: production refuses unsafe values
+with a message that names the setting, and each development shortcut warns every time it is used.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import logging
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = [
+    "ConfigError",
+    "Environment",
+    "Settings",
+    "export_for_workers",
+    "load_settings",
+]
+
+_ENV_PREFIX = "CCLIBS_"
+_CONFIG_FILE_VAR = "CCLIBS_CONFIG_FILE"
+_PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "change_me", "secret", "password", "dev", "development",
+     "insecure", "placeholder", "xxx", "todo", "please-change-me"}
+)
+_MIN_SECRET_LENGTH = 32
+_GENERATED_KEY_FILE = "secret_key"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unsafe; the message names the setting."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / "cclibs-data"
+
+
+class Settings(BaseSettings):
+    """cclibs settings. Field names map to ``CCLIBS_<NAME>`` environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=_ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    """SQLAlchemy URL. Unset: SQLite in the data directory. ``postgresql://`` selects PostgreSQL."""
+    issuer: str = "http://127.0.0.1:8000"
+    """The public base URL; also the OAuth ``iss``."""
+    secret_key: SecretStr | None = None
+    """Signs cookies and CSRF tokens and keys the secret hashes. Required in production."""
+    signup_enabled: bool | None = None
+    """Open sign-up. Unset: on in development, off in production."""
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    """JSON log lines. Unset: JSON in production, readable in development."""
+    session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300, le=90 * 24 * 3600)
+    login_max_failures_per_account: int = Field(default=5, ge=1, le=1000)
+    login_max_failures_per_address: int = Field(default=30, ge=1, le=100000)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(_CONFIG_FILE_VAR)
+        if config_file:
+            path = Path(config_file)
+            if not path.is_file():
+                raise ConfigError(f"{_CONFIG_FILE_VAR}: no such file: {path}")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_is_a_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("CCLIBS_ISSUER must be an http(s) URL such as https://id.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError("CCLIBS_ISSUER must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("CCLIBS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key.strip().lower() in _PLACEHOLDER_SECRETS:
+            raise ConfigError(
+                "CCLIBS_SECRET_KEY is unset or a placeholder; production needs a random value "
+                f"of at least {_MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        if len(key) < _MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"CCLIBS_SECRET_KEY is shorter than {_MIN_SECRET_LENGTH} characters"
+            )
+        parts = urlsplit(self.issuer)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            raise ConfigError(
+                f"CCLIBS_ISSUER is {self.issuer}: production needs https unless the host is loopback"
+            )
+        return self
+
+    # Derived values -----------------------------------------------------------------------
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'cclibs.sqlite3'}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.issuer).scheme == "https"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.is_production if self.log_json is None else self.log_json
+
+    def signup_open(self) -> bool:
+        """Whether anyone may create an account; warns each time development leaves it open."""
+        if self.signup_enabled is not None:
+            return self.signup_enabled
+        if self.is_production:
+            return False
+        _warn_shortcut(
+            "open sign-up is on because CCLIBS_ENV=development; set CCLIBS_SIGNUP_ENABLED=false "
+            "to close it"
+        )
+        return True
+
+    def resolved_secret_key(self) -> bytes:
+        """The server secret. In development an unset key is generated once into the data dir."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        if self.is_production:  # pragma: no cover - refused by the validator above
+            raise ConfigError("CCLIBS_SECRET_KEY is required in production")
+        path = self.data_dir / _GENERATED_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two workers starting together must agree on one key.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        _warn_shortcut(
+            f"CCLIBS_SECRET_KEY is unset; using a development key generated in {path}. "
+            "Set CCLIBS_SECRET_KEY before exposing this server."
+        )
+        return key.encode()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+_log = logging.getLogger("cclibs.config")
+
+
+def _warn_shortcut(message: str) -> None:
+    """Development conveniences are announced every time they are taken, never silently."""
+    _log.warning("DEVELOPMENT SHORTCUT: %s", message)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build and validate the settings; explicit overrides beat the environment and the file.
+
+    Validation failures become one ConfigError whose message names the ``CCLIBS_*`` variable.
+    """
+    from pydantic import ValidationError
+
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{_ENV_PREFIX}{field.upper()}: {message}" if field != "settings"
+                         else message)
+        raise ConfigError("; ".join(lines)) from None
+
+
+def export_for_workers(settings: Settings) -> None:
+    """Put explicit settings into the environment so that worker processes rebuild the same object."""
+    for name, value in settings.model_dump(exclude_defaults=False).items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        os.environ[f"{_ENV_PREFIX}{name.upper()}"] = str(value)

@@ -1,0 +1,166 @@
+"""SQL implementation of ``cclibs.accounts.ports``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cclibs.accounts.errors import EmailTaken
+from cclibs.accounts.models import NewUser, User, WebSession
+from cclibs.accounts.ports import FailureScope
+from cclibs.storage.db import Database
+from cclibs.storage.tables import LoginFailureRow, UserRow, WebSessionRow
+
+__all__ = ["SqlAccountStore", "SqlAccountTransactions"]
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        password_hash=row.password_hash,
+        is_admin=row.is_admin,
+        is_disabled=row.is_disabled,
+        email_verified=row.email_verified,
+        created_at=row.created_at,
+        password_changed_at=row.password_changed_at,
+    )
+
+
+def _session(row: WebSessionRow) -> WebSession:
+    return WebSession(
+        id=row.id,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        user_agent=row.user_agent,
+    )
+
+
+class SqlAccountStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def user_by_email(self, email: str) -> User | None:
+        row = await self._s.scalar(select(UserRow).where(UserRow.email == email))
+        return _user(row) if row else None
+
+    async def user_by_id(self, user_id: str) -> User | None:
+        row = await self._s.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    async def add_user(self, user: NewUser) -> User:
+        row = UserRow(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            password_hash=user.password_hash,
+            is_admin=user.is_admin,
+            is_disabled=False,
+            email_verified=False,
+            created_at=user.created_at,
+            password_changed_at=user.created_at,
+        )
+        try:
+            async with self._s.begin_nested():
+                self._s.add(row)
+                await self._s.flush()
+        except IntegrityError:
+            raise EmailTaken() from None
+        return _user(row)
+
+    async def list_users(self) -> list[User]:
+        rows = await self._s.scalars(select(UserRow).order_by(UserRow.created_at, UserRow.email))
+        return [_user(row) for row in rows]
+
+    async def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> None:
+        await self._s.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(password_hash=password_hash, password_changed_at=at)
+        )
+
+    async def rehash_password(self, user_id: str, password_hash: str) -> None:
+        await self._s.execute(
+            update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def add_session(self, session: WebSession) -> None:
+        self._s.add(
+            WebSessionRow(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+                user_agent=session.user_agent,
+            )
+        )
+        await self._s.flush()
+
+    async def session_with_user(self, session_id: str) -> tuple[WebSession, User] | None:
+        result = await self._s.execute(
+            select(WebSessionRow, UserRow)
+            .join(UserRow, UserRow.id == WebSessionRow.user_id)
+            .where(WebSessionRow.id == session_id)
+        )
+        found = result.first()
+        if found is None:
+            return None
+        return _session(found[0]), _user(found[1])
+
+    async def delete_session(self, session_id: str) -> None:
+        await self._s.execute(delete(WebSessionRow).where(WebSessionRow.id == session_id))
+
+    async def delete_sessions_of(self, user_id: str, *, keep: str | None = None) -> int:
+        statement = delete(WebSessionRow).where(WebSessionRow.user_id == user_id)
+        if keep is not None:
+            statement = statement.where(WebSessionRow.id != keep)
+        result = await self._s.execute(statement)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> None:
+        self._s.add(LoginFailureRow(scope=scope, key=key, occurred_at=at))
+        await self._s.flush()
+
+    async def failures_since(
+        self, scope: FailureScope, key: str, since: datetime
+    ) -> list[datetime]:
+        rows = await self._s.scalars(
+            select(LoginFailureRow.occurred_at)
+            .where(
+                LoginFailureRow.scope == scope,
+                LoginFailureRow.key == key,
+                LoginFailureRow.occurred_at >= since,
+            )
+            .order_by(LoginFailureRow.occurred_at)
+        )
+        return list(rows)
+
+    async def clear_failures(self, scope: FailureScope, key: str) -> None:
+        await self._s.execute(
+            delete(LoginFailureRow).where(LoginFailureRow.scope == scope, LoginFailureRow.key == key)
+        )
+
+    async def prune_failures(self, before: datetime) -> None:
+        await self._s.execute(delete(LoginFailureRow).where(LoginFailureRow.occurred_at < before))
+
+
+class SqlAccountTransactions:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlAccountStore]:
+        async with self._db.read() as session:
+            yield SqlAccountStore(session)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlAccountStore]:
+        async with self._db.write() as session:
+            yield SqlAccountStore(session)

@@ -1,0 +1,101 @@
+"""Engines, sessions and the two kinds of transaction.
+
+SQLite (the embedded default) allows one writer at a time. A transaction that starts as a
+reader and later writes can fail at once with ``database is locked`` when another writer got
+there first, whatever the busy timeout. So writes begin with ``BEGIN IMMEDIATE`` on a separate
+engine, which waits (busy_timeout) for the write lock up front; reads stay concurrent under WAL.
+PostgreSQL needs none of this and uses one engine for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["Database", "async_url"]
+
+_SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def async_url(url: str) -> URL:
+    """Normalise a user-given URL to the async driver cclibs uses for that database."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(
+        f"CCLIBS_DATABASE_URL: unsupported database {backend!r}; use sqlite:/// or postgresql://"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's begin listener own transactions (the driver's implicit BEGIN
+    # cannot be made IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_engine(url: URL, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    event.listen(engine.sync_engine, "begin", _begin)
+    return engine
+
+
+class Database:
+    """The database of one cclibs process: a reader and a writer session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = async_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            self._read_engine = _sqlite_engine(self.url, immediate=False)
+            self._write_engine = _sqlite_engine(self.url, immediate=True)
+        else:
+            engine = create_async_engine(self.url, pool_pre_ping=True, pool_size=10,
+                                         max_overflow=10)
+            self._read_engine = self._write_engine = engine
+        self._readers = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads; it is rolled back at the end."""
+        async with self._readers() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that writes; committed when the block ends without an exception."""
+        async with self._writers() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raises when the database does not answer."""
+        async with self._read_engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self._read_engine.dispose()
+        if self._write_engine is not self._read_engine:
+            await self._write_engine.dispose()

@@ -1,0 +1,59 @@
+"""Alembic environment: async engines, SQLite batch mode, lock and statement timeouts on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from typing import Any
+
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from cclibs.storage.db import async_url
+from cclibs.storage.tables import Base, UtcDateTime
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    # Revisions must not import the models: render the project's column types as their SQL type.
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _configure(connection: Connection) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if not is_sqlite:
+        # A migration waits at most 10 s for a lock instead of queueing traffic behind it.
+        connection.exec_driver_sql("SET lock_timeout = '10s'")
+        connection.exec_driver_sql("SET statement_timeout = '300s'")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+        compare_server_default=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run() -> None:
+    url = async_url(config.attributes["database_url"])
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("cclibs runs migrations online only: cclibs db upgrade")
+asyncio.run(_run())

@@ -1,0 +1,85 @@
+"""The application factory: ``create_app(settings)`` builds one ASGI app from one Settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from cclibs import __version__
+from cclibs.accounts.passwords import PasswordHasher
+from cclibs.clock import Clock
+from cclibs.config import Settings
+from cclibs.services import build_services
+from cclibs.web import health
+from cclibs.web.cookies import CookiePolicy
+from cclibs.web.csrf import CsrfProtection
+from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from cclibs.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from cclibs.web.pages import accounts as account_pages
+from cclibs.web.pages.render import Pages
+from cclibs.web.session import RedirectToSignIn, sign_in_redirect
+from cclibs.web.state import AppState
+
+__all__ = ["create_app"]
+
+_STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    password_hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """Build the app. Migrations are not run here: ``cclibs serve`` and the tests run them first."""
+    services = build_services(settings, clock=clock, password_hasher=password_hasher)
+    db = services.db
+    secret = settings.resolved_secret_key()
+    cookies = CookiePolicy(secure=settings.secure_cookies)
+    issuer = urlsplit(settings.issuer)
+    csrf = CsrfProtection(secret, cookies, {f"{issuer.scheme}://{issuer.netloc}"})
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = FastAPI(
+        title="cclibs",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.cclibs = AppState(
+        settings=settings,
+        db=db,
+        accounts=services.accounts,
+        cookies=cookies,
+        csrf=csrf,
+        pages=Pages(csrf),
+        signup_open=settings.signup_open(),
+    )
+    install_error_handlers(app)
+
+    async def to_sign_in(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RedirectToSignIn)
+        return sign_in_redirect(exc.next_path)
+
+    app.add_exception_handler(RedirectToSignIn, to_sign_in)
+    app.include_router(health.router)
+    app.include_router(account_pages.router)
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    # Outermost first: the request id must cover the headers middleware and the error pages.
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(RequestContextMiddleware)
+    return app

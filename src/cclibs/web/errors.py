@@ -1,0 +1,155 @@
+"""The one place where errors become responses.
+
+PageError
+ ├── MalformedRequest  400  a form or query that cannot be read
+ ├── CsrfFailed        403  a form without a valid CSRF token, or from another origin
+ └── PageNotFound      404
+
+Pages render ``error.html``; machine paths (``/api``, ``/ims``, health) get JSON. Later
+interfaces (OAuth JSON, the Libraries API's ``{reason, message}``) add their renderers here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cclibs.logs import get_logger
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = [
+    "CsrfFailed",
+    "MalformedRequest",
+    "PageError",
+    "PageNotFound",
+    "UnexpectedErrorMiddleware",
+    "install_error_handlers",
+]
+
+_log = get_logger("cclibs.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    415: "Unsupported content type",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Service unavailable",
+}
+
+
+class PageError(Exception):
+    status = 400
+    message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message is not None:
+            self.message = message
+
+
+class MalformedRequest(PageError):
+    status = 400
+    message = "The form could not be read. Reload the page and try again."
+
+
+class CsrfFailed(PageError):
+    status = 403
+    message = "This form has expired or did not come from this site. Reload the page and try again."
+
+
+class PageNotFound(PageError):
+    status = 404
+    message = "There is nothing at this address."
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/ims/", "/healthz", "/readyz"))
+
+
+def render_error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {"reason": _TITLES.get(status, "error").lower().replace(" ", "_"), "message": message},
+            status_code=status,
+            headers=headers,
+        )
+    pages = request.app.state.cclibs.pages
+    return pages.render(
+        request,
+        "error.html",
+        {"status": status, "title": _TITLES.get(status, "Error"), "message": message},
+        status=status,
+        headers=headers,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        return render_error(request, exc.status, exc.message)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        if exc.status_code == 404:
+            message = PageNotFound.message
+        elif exc.status_code == 405:
+            message = "This address does not accept that method."
+        return render_error(request, exc.status_code, message, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        return render_error(request, 400, "The request's parameters are not valid.")
+
+    app.add_exception_handler(PageError, page_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an unhandled exception into the 500 page *inside* the other middleware.
+
+    (Starlette's own handler for ``Exception`` sits outside every middleware, so its responses
+    would miss the request id and the security headers.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            _log.exception("unhandled error", path=scope["path"])
+            if started:
+                raise
+            request = Request(scope)
+            response = render_error(
+                request, 500, "An unexpected error happened. It has been logged."
+            )
+            await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the renderer and the account pages."""

@@ -1,0 +1,46 @@
+"""Renders Jinja2 pages with what every page needs: the CSRF token, the signed-in user, links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from cclibs import __version__
+from cclibs.web.csrf import CSRF_FIELD, CsrfProtection
+
+__all__ = ["Pages"]
+
+_TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+class Pages:
+    def __init__(self, csrf: CsrfProtection) -> None:
+        self._templates = Jinja2Templates(directory=_TEMPLATES)
+        self._csrf = csrf
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        full = {
+            "request": request,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": self._csrf.token_for(request),
+            "user": getattr(request.state, "user", None),
+            "version": __version__,
+            **(context or {}),
+        }
+        response = self._templates.TemplateResponse(
+            request, name, full, status_code=status, headers=headers
+        )
+        self._csrf.attach_cookie(request, response)
+        return response

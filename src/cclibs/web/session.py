@@ -1,0 +1,76 @@
+"""The browser's sign-in state: who is signed in, and where to send them next."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from cclibs.accounts import SignedIn, User, WebSession
+
+__all__ = [
+    "RedirectToSignIn",
+    "current",
+    "current_user",
+    "require_user",
+    "safe_next",
+    "sign_in_redirect",
+    "start_session",
+]
+
+
+class RedirectToSignIn(Exception):
+    """Raised by pages that need a signed-in user; rendered as a redirect to /signin."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def safe_next(value: str | None, default: str = "/account") -> str:
+    """A same-site path to continue to; anything else (other hosts, schemes, //x) is the default."""
+    if not value or len(value) > 2048 or not value.startswith("/"):
+        return default
+    if value.startswith(("//", "/\\")) or any(ord(ch) < 32 or ch == "\\" for ch in value):
+        return default
+    return value
+
+
+async def current(request: Request) -> tuple[WebSession, User] | None:
+    if not hasattr(request.state, "signed_in"):
+        state = request.app.state.cclibs
+        token = request.cookies.get(state.cookies.session_name)
+        found = await state.accounts.current(token)
+        request.state.signed_in = found
+        request.state.user = found[1] if found else None
+    result: tuple[WebSession, User] | None = request.state.signed_in
+    return result
+
+
+async def current_user(request: Request) -> User | None:
+    found = await current(request)
+    return found[1] if found else None
+
+
+async def require_user(request: Request) -> tuple[WebSession, User]:
+    found = await current(request)
+    if found is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise RedirectToSignIn(path)
+    return found
+
+
+def sign_in_redirect(next_path: str) -> RedirectResponse:
+    return RedirectResponse(f"/signin?{urlencode({'next': next_path})}", status_code=303)
+
+
+def start_session(request: Request, signed_in: SignedIn, next_path: str) -> RedirectResponse:
+    """Redirect onward with a fresh session cookie (a new id at every sign-in: no fixation)."""
+    state = request.app.state.cclibs
+    response = RedirectResponse(next_path, status_code=303)
+    state.cookies.set(
+        response, state.cookies.session_name, signed_in.token,
+        max_age=state.settings.session_max_age_seconds,
+    )
+    return response

@@ -1,0 +1,25 @@
+"""What the app's routes reach through ``request.app.state.cclibs``: built once by create_app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cclibs.accounts import Accounts
+from cclibs.config import Settings
+from cclibs.storage import Database
+from cclibs.web.cookies import CookiePolicy
+from cclibs.web.csrf import CsrfProtection
+from cclibs.web.pages.render import Pages
+
+__all__ = ["AppState"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    db: Database
+    accounts: Accounts
+    cookies: CookiePolicy
+    csrf: CsrfProtection
+    pages: Pages
+    signup_open: bool
