@@ -1,4 +1,4 @@
-"""cclibs: a self-hosted Creative Cloud Libraries API and the IMS-compatible identity service that guards it."""
+"""cclibs: a self-hosted Creative Cloud Libraries API and its IMS-compatible identity service."""
 
 __version__ = "0.1.0"
 

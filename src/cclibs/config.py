@@ -9,8 +9,8 @@ with a message that names the setting, and each development shortcut warns every
 from __future__ import annotations
 
 import ipaddress
-import os
 import logging
+import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -36,8 +36,21 @@ __all__ = [
 _ENV_PREFIX = "CCLIBS_"
 _CONFIG_FILE_VAR = "CCLIBS_CONFIG_FILE"
 _PLACEHOLDER_SECRETS = frozenset(
-    {"", "changeme", "change-me", "change_me", "secret", "password", "dev", "development",
-     "insecure", "placeholder", "xxx", "todo", "please-change-me"}
+    {
+        "",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "password",
+        "dev",
+        "development",
+        "insecure",
+        "placeholder",
+        "xxx",
+        "todo",
+        "please-change-me",
+    }
 )
 _MIN_SECRET_LENGTH = 32
 _GENERATED_KEY_FILE = "secret_key"
@@ -132,13 +145,12 @@ class Settings(BaseSettings):
                 "print(secrets.token_urlsafe(48))')"
             )
         if len(key) < _MIN_SECRET_LENGTH:
-            raise ConfigError(
-                f"CCLIBS_SECRET_KEY is shorter than {_MIN_SECRET_LENGTH} characters"
-            )
+            raise ConfigError(f"CCLIBS_SECRET_KEY is shorter than {_MIN_SECRET_LENGTH} characters")
         parts = urlsplit(self.issuer)
         if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
             raise ConfigError(
-                f"CCLIBS_ISSUER is {self.issuer}: production needs https unless the host is loopback"
+                f"CCLIBS_ISSUER is {self.issuer}: production needs https "
+                "unless the host is loopback"
             )
         return self
 
@@ -231,13 +243,14 @@ def load_settings(**overrides: Any) -> Settings:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
-            lines.append(f"{_ENV_PREFIX}{field.upper()}: {message}" if field != "settings"
-                         else message)
+            lines.append(
+                f"{_ENV_PREFIX}{field.upper()}: {message}" if field != "settings" else message
+            )
         raise ConfigError("; ".join(lines)) from None
 
 
 def export_for_workers(settings: Settings) -> None:
-    """Put explicit settings into the environment so that worker processes rebuild the same object."""
+    """Put the settings into the environment, so that worker processes rebuild the same object."""
     for name, value in settings.model_dump(exclude_defaults=False).items():
         if value is None:
             continue

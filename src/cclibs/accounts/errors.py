@@ -66,7 +66,5 @@ class Throttled(AccountError):
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, round(retry_after / 60))
         unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(
-            f"Too many failed sign-in attempts. Try again in about {minutes} {unit}."
-        )
+        super().__init__(f"Too many failed sign-in attempts. Try again in about {minutes} {unit}.")
         self.retry_after = retry_after

@@ -17,12 +17,11 @@ class PasswordHasher:
     """argon2id with argon2-cffi's current RFC 9106 low-memory profile."""
 
     def __init__(self, *, time_cost: int | None = None, memory_cost: int | None = None) -> None:
-        kwargs: dict[str, int] = {}
-        if time_cost is not None:
-            kwargs["time_cost"] = time_cost
-        if memory_cost is not None:
-            kwargs["memory_cost"] = memory_cost
-        self._argon2 = _Argon2(**kwargs)
+        defaults = _Argon2()
+        self._argon2 = _Argon2(
+            time_cost=defaults.time_cost if time_cost is None else time_cost,
+            memory_cost=defaults.memory_cost if memory_cost is None else memory_cost,
+        )
         # Verified when the email is unknown, so both failures cost the same time.
         self._decoy = self._argon2.hash("cclibs-decoy-password")
 

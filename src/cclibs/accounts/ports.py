@@ -52,7 +52,9 @@ class AccountStore(Protocol):
 
     async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> None: ...
 
-    async def failures_since(self, scope: FailureScope, key: str, since: datetime) -> list[datetime]:
+    async def failures_since(
+        self, scope: FailureScope, key: str, since: datetime
+    ) -> list[datetime]:
         """Failure times for the key at or after ``since``, oldest first."""
         ...
 

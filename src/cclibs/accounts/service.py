@@ -83,7 +83,12 @@ class Accounts:
             )
 
     async def sign_up(
-        self, *, email: str, name: str, password: str, signup_open: bool,
+        self,
+        *,
+        email: str,
+        name: str,
+        password: str,
+        signup_open: bool,
         user_agent: str = "",
     ) -> SignedIn:
         if not signup_open:
@@ -100,7 +105,7 @@ class Accounts:
     async def sign_in(
         self, *, email: str, password: str, address: str, user_agent: str = ""
     ) -> SignedIn:
-        """Check the password under the throttle; the same error for unknown email and wrong password."""
+        """Check the password under the throttle; one error for unknown email and wrong password."""
         typed = email.strip().lower()[:320]
         if not typed or not password:
             raise InvalidField("Enter your email and password.", field="email")

@@ -75,8 +75,14 @@ def list_(
         return
     table = Table("ID", "Email", "Name", "Admin", "Disabled", "Created")
     for user in users:
-        table.add_row(user.id, user.email, user.name, "yes" if user.is_admin else "",
-                      "yes" if user.is_disabled else "", user.created_at.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(
+            user.id,
+            user.email,
+            user.name,
+            "yes" if user.is_admin else "",
+            "yes" if user.is_disabled else "",
+            user.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
     Console().print(table)
 
 

@@ -144,7 +144,9 @@ class SqlAccountStore:
 
     async def clear_failures(self, scope: FailureScope, key: str) -> None:
         await self._s.execute(
-            delete(LoginFailureRow).where(LoginFailureRow.scope == scope, LoginFailureRow.key == key)
+            delete(LoginFailureRow).where(
+                LoginFailureRow.scope == scope, LoginFailureRow.key == key
+            )
         )
 
     async def prune_failures(self, before: datetime) -> None:

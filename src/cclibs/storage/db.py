@@ -16,7 +16,12 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 __all__ = ["Database", "async_url"]
 
@@ -72,8 +77,9 @@ class Database:
             self._read_engine = _sqlite_engine(self.url, immediate=False)
             self._write_engine = _sqlite_engine(self.url, immediate=True)
         else:
-            engine = create_async_engine(self.url, pool_pre_ping=True, pool_size=10,
-                                         max_overflow=10)
+            engine = create_async_engine(
+                self.url, pool_pre_ping=True, pool_size=10, max_overflow=10
+            )
             self._read_engine = self._write_engine = engine
         self._readers = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self._writers = async_sessionmaker(self._write_engine, expire_on_commit=False)

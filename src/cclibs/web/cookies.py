@@ -28,7 +28,12 @@ class CookiePolicy:
 
     def set(self, response: Response, name: str, value: str, *, max_age: int | None) -> None:
         response.set_cookie(
-            name, value, max_age=max_age, path="/", secure=self.secure, httponly=True,
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            secure=self.secure,
+            httponly=True,
             samesite="lax",
         )
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
+from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -88,7 +89,7 @@ def render_error(
             status_code=status,
             headers=headers,
         )
-    pages = request.app.state.cclibs.pages
+    pages = app_state(request).pages
     return pages.render(
         request,
         "error.html",

@@ -12,6 +12,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from cclibs.web.csrf import CSRF_FIELD
 from cclibs.web.errors import MalformedRequest
+from cclibs.web.state import app_state
 
 __all__ = ["read_form"]
 
@@ -30,7 +31,7 @@ async def read_form(
         if name in values:
             raise MalformedRequest(f"The field {name!r} was sent more than once.")
         values[name] = value
-    request.app.state.cclibs.csrf.verify(request, values.get(CSRF_FIELD))
+    app_state(request).csrf.verify(request, values.get(CSRF_FIELD))
     missing = [name for name in required if name not in values]
     if missing:
         raise MalformedRequest(f"The form is missing {', '.join(missing)}.")
@@ -53,8 +54,9 @@ async def _pairs(request: Request) -> list[tuple[str, str]]:
                 if len(body) > _MAX_BODY:
                     raise MalformedRequest("The form is too large.")
             text = body.decode("utf-8")
-            return parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
-                             max_num_fields=_MAX_FIELDS)
+            return parse_qsl(
+                text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=_MAX_FIELDS
+            )
         if content_type == "multipart/form-data":
             form = await request.form(max_files=0, max_fields=_MAX_FIELDS, max_part_size=_MAX_VALUE)
             pairs: list[tuple[str, str]] = []

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from cclibs.logs import get_logger
+from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
@@ -25,15 +26,18 @@ async def healthz() -> JSONResponse:
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
     """200 when the database answers within the timeout, 503 otherwise."""
-    db = request.app.state.cclibs.db
+    db = app_state(request).db
     try:
         with anyio.fail_after(_READY_TIMEOUT_S):
             await db.ping()
     except Exception as exc:  # any failure to reach the database means "not ready"
         _log.warning("database not ready", error=type(exc).__name__)
         return JSONResponse(
-            {"status": "unavailable", "reason": "database_unavailable",
-             "message": "The database did not answer."},
+            {
+                "status": "unavailable",
+                "reason": "database_unavailable",
+                "message": "The database did not answer.",
+            },
             status_code=503,
         )
     return JSONResponse({"status": "ready"})

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from cclibs.accounts import SignedIn, User, WebSession
+from cclibs.web.state import app_state
 
 __all__ = [
     "RedirectToSignIn",
@@ -39,7 +40,7 @@ def safe_next(value: str | None, default: str = "/account") -> str:
 
 async def current(request: Request) -> tuple[WebSession, User] | None:
     if not hasattr(request.state, "signed_in"):
-        state = request.app.state.cclibs
+        state = app_state(request)
         token = request.cookies.get(state.cookies.session_name)
         found = await state.accounts.current(token)
         request.state.signed_in = found
@@ -67,10 +68,12 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
 
 def start_session(request: Request, signed_in: SignedIn, next_path: str) -> RedirectResponse:
     """Redirect onward with a fresh session cookie (a new id at every sign-in: no fixation)."""
-    state = request.app.state.cclibs
+    state = app_state(request)
     response = RedirectResponse(next_path, status_code=303)
     state.cookies.set(
-        response, state.cookies.session_name, signed_in.token,
+        response,
+        state.cookies.session_name,
+        signed_in.token,
         max_age=state.settings.session_max_age_seconds,
     )
     return response

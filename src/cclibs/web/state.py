@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from cclibs.accounts import Accounts
 from cclibs.config import Settings
 from cclibs.storage import Database
@@ -11,7 +13,7 @@ from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.pages.render import Pages
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "app_state"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +25,10 @@ class AppState:
     csrf: CsrfProtection
     pages: Pages
     signup_open: bool
+
+
+def app_state(request: Request) -> AppState:
+    """The typed services of the app that is handling ``request``."""
+    state = request.app.state.cclibs
+    assert isinstance(state, AppState)
+    return state

@@ -1,12 +1,12 @@
-"""Alembic environment: async engines, SQLite batch mode, lock and statement timeouts on PostgreSQL."""
+"""Alembic environment: async engines, SQLite batch mode, PostgreSQL lock timeouts."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
-from typing import Any
-
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -18,7 +18,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Revisions must not import the models: render the project's column types as their SQL type.
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from cclibs.accounts import AccountError, Throttled
 from cclibs.web.forms import read_form
 from cclibs.web.session import current, require_user, safe_next, start_session
+from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
@@ -23,29 +24,35 @@ def _form_error(
     request: Request, template: str, error: AccountError, context: dict[str, object]
 ) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Throttled) else None
-    return request.app.state.cclibs.pages.render(
-        request, template,
+    return app_state(request).pages.render(
+        request,
+        template,
         {**context, "error": error.message, "error_field": error.field},
-        status=error.status, headers=headers,
+        status=error.status,
+        headers=headers,
     )
 
 
 @router.get("/")
 async def home(request: Request) -> Response:
     await current(request)
-    return request.app.state.cclibs.pages.render(request, "home.html")
+    return app_state(request).pages.render(request, "home.html")
 
 
 @router.get("/signin")
-async def signin_page(request: Request, next: str | None = None) -> Response:  # noqa: A002
+async def signin_page(request: Request, next: str | None = None) -> Response:
     next_path = safe_next(next)
     if await current(request):
         return RedirectResponse(next_path, status_code=303)
-    state = request.app.state.cclibs
+    state = app_state(request)
     return state.pages.render(
-        request, "signin.html",
-        {"next": next_path, "signup_open": state.signup_open,
-         "signed_out": request.query_params.get("signed_out") == "1"},
+        request,
+        "signin.html",
+        {
+            "next": next_path,
+            "signup_open": state.signup_open,
+            "signed_out": request.query_params.get("signed_out") == "1",
+        },
     )
 
 
@@ -53,11 +60,12 @@ async def signin_page(request: Request, next: str | None = None) -> Response:  #
 async def signin(request: Request) -> Response:
     form = await read_form(request, ("email", "password"), ("next",))
     next_path = safe_next(form["next"])
-    state = request.app.state.cclibs
+    state = app_state(request)
     context = {"next": next_path, "email": form["email"], "signup_open": state.signup_open}
     try:
         signed_in = await state.accounts.sign_in(
-            email=form["email"], password=form["password"],
+            email=form["email"],
+            password=form["password"],
             address=_client_address(request),
             user_agent=request.headers.get("user-agent", ""),
         )
@@ -67,10 +75,12 @@ async def signin(request: Request) -> Response:
 
 
 @router.get("/signup")
-async def signup_page(request: Request, next: str | None = None) -> Response:  # noqa: A002
-    state = request.app.state.cclibs
+async def signup_page(request: Request, next: str | None = None) -> Response:
+    state = app_state(request)
     return state.pages.render(
-        request, "signup.html", {"next": safe_next(next), "signup_open": state.signup_open},
+        request,
+        "signup.html",
+        {"next": safe_next(next), "signup_open": state.signup_open},
         status=200 if state.signup_open else 403,
     )
 
@@ -79,13 +89,20 @@ async def signup_page(request: Request, next: str | None = None) -> Response:  #
 async def signup(request: Request) -> Response:
     form = await read_form(request, ("email", "name", "password"), ("next",))
     next_path = safe_next(form["next"])
-    state = request.app.state.cclibs
-    context = {"next": next_path, "email": form["email"], "name": form["name"],
-               "signup_open": state.signup_open}
+    state = app_state(request)
+    context = {
+        "next": next_path,
+        "email": form["email"],
+        "name": form["name"],
+        "signup_open": state.signup_open,
+    }
     try:
         signed_in = await state.accounts.sign_up(
-            email=form["email"], name=form["name"], password=form["password"],
-            signup_open=state.signup_open, user_agent=request.headers.get("user-agent", ""),
+            email=form["email"],
+            name=form["name"],
+            password=form["password"],
+            signup_open=state.signup_open,
+            user_agent=request.headers.get("user-agent", ""),
         )
     except AccountError as error:
         return _form_error(request, "signup.html", error, context)
@@ -96,13 +113,13 @@ async def signup(request: Request) -> Response:
 async def signout_page(request: Request) -> Response:
     if not await current(request):
         return RedirectResponse("/signin", status_code=303)
-    return request.app.state.cclibs.pages.render(request, "signout.html")
+    return app_state(request).pages.render(request, "signout.html")
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
     await read_form(request, ())
-    state = request.app.state.cclibs
+    state = app_state(request)
     await state.accounts.sign_out(request.cookies.get(state.cookies.session_name))
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     state.cookies.clear(response, state.cookies.session_name)
@@ -112,8 +129,9 @@ async def signout(request: Request) -> Response:
 @router.get("/account")
 async def account_page(request: Request) -> Response:
     await require_user(request)
-    return request.app.state.cclibs.pages.render(
-        request, "account.html",
+    return app_state(request).pages.render(
+        request,
+        "account.html",
         {"changed": request.query_params.get("changed") == "1"},
     )
 
@@ -122,16 +140,19 @@ async def account_page(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     session, user = await require_user(request)
     form = await read_form(request, ("current_password", "new_password", "confirm_password"))
-    state = request.app.state.cclibs
+    state = app_state(request)
     if form["new_password"] != form["confirm_password"]:
         return state.pages.render(
-            request, "account.html",
+            request,
+            "account.html",
             {"error": "The new passwords do not match.", "error_field": "confirm_password"},
             status=400,
         )
     try:
         await state.accounts.change_password(
-            user=user, current=form["current_password"], new=form["new_password"],
+            user=user,
+            current=form["current_password"],
+            new=form["new_password"],
             keep_session=session.id,
         )
     except AccountError as error:
