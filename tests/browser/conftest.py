@@ -3,16 +3,25 @@
 One browser for the session, a fresh context (cookies, storage) per test, and a fresh server
 and database per test: ``live_server`` takes ``database_url``, so every browser test runs on
 SQLite and on PostgreSQL.
+
+Playwright and the browser tests run in a thread of their own. Playwright's sync API keeps an
+asyncio loop marked as running in the thread that starts it, for as long as it lives; in the
+main thread that would break every ``asyncio.run()`` after it (the database fixtures, the
+migrations) and every anyio test that runs later in the session.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.config import load_settings
@@ -33,22 +42,60 @@ LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 
+T = TypeVar("T")
 ContextFactory = Callable[..., BrowserContext]
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
+class BrowserThread:
+    """The one thread that may call Playwright; ``run`` calls a function there and waits."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
+        self._ident = self._executor.submit(threading.get_ident).result()
+
+    def run(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        if threading.get_ident() == self._ident:
+            return function(*args, **kwargs)
+        return self._executor.submit(function, *args, **kwargs).result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run tests that use the browser in the browser's thread."""
+    if "browser_thread" not in pyfuncitem.fixturenames:
+        return None
+    thread = pyfuncitem.funcargs["browser_thread"]
+    assert isinstance(thread, BrowserThread)
+    wanted = inspect.signature(pyfuncitem.obj).parameters
+    kwargs = {name: pyfuncitem.funcargs[name] for name in wanted}
+    thread.run(pyfuncitem.obj, **kwargs)
+    return True
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+def browser_thread() -> Iterator[BrowserThread]:
+    thread = BrowserThread()
+    yield thread
+    thread.close()
+
+
+@pytest.fixture(scope="session")
+def playwright(browser_thread: BrowserThread) -> Iterator[Playwright]:
+    driver = browser_thread.run(lambda: sync_playwright().start())
+    yield driver
+    browser_thread.run(driver.stop)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_thread: BrowserThread, playwright: Playwright) -> Iterator[Browser]:
+    chromium = browser_thread.run(
+        playwright.chromium.launch, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
     )
     yield chromium
-    chromium.close()
+    browser_thread.run(chromium.close)
 
 
 @pytest.fixture
@@ -80,32 +127,32 @@ def offsite_requests() -> list[str]:
 
 @pytest.fixture
 def new_context(
-    browser: Browser, live_server: str, offsite_requests: list[str]
+    browser_thread: BrowserThread,
+    browser: Browser,
+    live_server: str,
+    offsite_requests: list[str],
 ) -> Iterator[ContextFactory]:
     """Make browser contexts on the live server; all are closed when the test ends."""
     contexts: list[BrowserContext] = []
-    own_origin = urlsplit(live_server).netloc
+    # Only requests that leave the site are intercepted (Chromium matches the pattern itself).
+    elsewhere = re.compile("^(?!" + re.escape(live_server + "/") + ")")
 
-    def make(**options: object) -> BrowserContext:
-        context = browser.new_context(base_url=live_server, **options)  # type: ignore[arg-type]
+    def stop(route: Route) -> None:
+        offsite_requests.append(route.request.url)
+        route.abort()
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(base_url=live_server, **options)
         context.set_default_timeout(TIMEOUT_MS)
-
-        def keep_on_site(route, request) -> None:  # type: ignore[no-untyped-def]
-            if urlsplit(request.url).netloc == own_origin:
-                route.continue_()
-            else:
-                offsite_requests.append(request.url)
-                route.abort()
-
-        context.route("**/*", keep_on_site)
+        context.route(elsewhere, stop)
         contexts.append(context)
         return context
 
-    yield make
+    yield lambda **options: browser_thread.run(make, **options)
     for context in contexts:
-        context.close()
+        browser_thread.run(context.close)
 
 
 @pytest.fixture
-def page(new_context: ContextFactory) -> Page:
-    return new_context(viewport=LAPTOP).new_page()
+def page(browser_thread: BrowserThread, new_context: ContextFactory) -> Page:
+    return browser_thread.run(lambda: new_context(viewport=LAPTOP).new_page())

@@ -1,7 +1,7 @@
 """Account errors. Each carries the HTTP status it maps to and a message safe to show the user.
 
 AccountError
- ├── InvalidField        400  a form field is malformed (names the field)
+ ├── InvalidField        400  form fields are malformed (names each, with its own message)
  ├── InvalidCredentials  401  unknown email or wrong password: one message for both
  ├── AccountDisabled     403  right password, disabled account
  ├── SignupClosed        403  sign-up is off on this server
@@ -34,9 +34,28 @@ class AccountError(Exception):
         if field is not None:
             self.field = field
 
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """Messages to show beside fields, by field name."""
+        return {self.field: self.message} if self.field else {}
+
 
 class InvalidField(AccountError):
     status = 400
+
+    @classmethod
+    def of(cls, problems: dict[str, str]) -> InvalidField:
+        """One error for several fields, so that a form shows every problem at once."""
+        first_field, first_message = next(iter(problems.items()))
+        error = cls(first_message, field=first_field)
+        error._problems = dict(problems)
+        return error
+
+    _problems: dict[str, str] | None = None
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        return dict(self._problems) if self._problems else super().field_errors
 
 
 class InvalidCredentials(AccountError):

@@ -64,11 +64,20 @@ class Accounts:
     async def create_user(
         self, *, email: str, name: str, password: str, is_admin: bool = False
     ) -> User:
-        email = normalise_email(email)
-        name = _check_name(name)
+        problems: dict[str, str] = {}
+        try:
+            name = _check_name(name)
+        except InvalidField as exc:
+            problems["name"] = exc.message
+        try:
+            email = normalise_email(email)
+        except InvalidField as exc:
+            problems["email"] = exc.message
         problem = check_new_password(password, email=email)
         if problem:
-            raise InvalidField(problem, field="password")
+            problems["password"] = problem
+        if problems:
+            raise InvalidField.of(problems)
         password_hash = await self._hasher.hash(password)
         async with self._tx.write() as store:
             return await store.add_user(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from cclibs.accounts import Accounts
-from cclibs.config import Settings
-from cclibs.storage import Database
-from cclibs.web.cookies import CookiePolicy
-from cclibs.web.csrf import CsrfProtection
-from cclibs.web.pages.render import Pages
+if TYPE_CHECKING:
+    from cclibs.accounts import Accounts
+    from cclibs.config import Settings
+    from cclibs.storage import Database
+    from cclibs.web.cookies import CookiePolicy
+    from cclibs.web.csrf import CsrfProtection
+    from cclibs.web.pages.render import Pages
 
 __all__ = ["AppState", "app_state"]
 

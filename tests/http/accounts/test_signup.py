@@ -64,3 +64,12 @@ async def test_bad_fields_get_a_message_beside_the_field(
     assert f'id="{field}-error"' in response.text
     assert message in response.text
     assert (await client.get("/account")).status_code == 303
+
+
+async def test_every_bad_field_is_named_at_once(client: httpx.AsyncClient) -> None:
+    response = await submit(
+        client, "/signup", "/signup", {"email": "nope", "name": " ", "password": "short"}
+    )
+    assert response.status_code == 400
+    for field in ("email", "name", "password"):
+        assert f'id="{field}-error"' in response.text

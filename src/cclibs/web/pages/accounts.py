@@ -27,7 +27,7 @@ def _form_error(
     return app_state(request).pages.render(
         request,
         template,
-        {**context, "error": error.message, "error_field": error.field},
+        {**context, "error": error.message, "errors": error.field_errors},
         status=error.status,
         headers=headers,
     )
@@ -145,7 +145,10 @@ async def change_password(request: Request) -> Response:
         return state.pages.render(
             request,
             "account.html",
-            {"error": "The new passwords do not match.", "error_field": "confirm_password"},
+            {
+                "error": "The new passwords do not match.",
+                "errors": {"confirm_password": "The new passwords do not match."},
+            },
             status=400,
         )
     try:
