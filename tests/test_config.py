@@ -15,27 +15,41 @@ GOOD_KEY = "k" * 48
 @pytest.mark.parametrize("key", [None, "", "changeme", "secret", "CHANGEME "])
 def test_production_refuses_unset_or_placeholder_secret(tmp_path: Path, key: str | None) -> None:
     with pytest.raises(ConfigError, match="CCLIBS_SECRET_KEY"):
-        load_settings(env="production", secret_key=key, issuer="https://id.example.com",
-                      data_dir=tmp_path)
+        load_settings(
+            env="production", secret_key=key, issuer="https://id.example.com", data_dir=tmp_path
+        )
 
 
 def test_production_refuses_a_short_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CCLIBS_SECRET_KEY is shorter than 32"):
-        load_settings(env="production", secret_key="s" * 20, issuer="https://id.example.com",
-                      data_dir=tmp_path)
+        load_settings(
+            env="production",
+            secret_key="s" * 20,
+            issuer="https://id.example.com",
+            data_dir=tmp_path,
+        )
 
 
 def test_production_refuses_a_plain_http_public_issuer(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="CCLIBS_ISSUER is http://id.example.com"):
-        load_settings(env="production", secret_key=GOOD_KEY, issuer="http://id.example.com",
-                      data_dir=tmp_path)
+    with pytest.raises(ConfigError, match=r"CCLIBS_ISSUER is http://id\.example\.com"):
+        load_settings(
+            env="production", secret_key=GOOD_KEY, issuer="http://id.example.com", data_dir=tmp_path
+        )
 
 
-@pytest.mark.parametrize("issuer", ["http://127.0.0.1:8000", "http://localhost:9000",
-                                    "http://[::1]:8000", "https://id.example.com/"])
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "http://127.0.0.1:8000",
+        "http://localhost:9000",
+        "http://[::1]:8000",
+        "https://id.example.com/",
+    ],
+)
 def test_production_accepts_https_or_loopback(tmp_path: Path, issuer: str) -> None:
-    settings = load_settings(env="production", secret_key=GOOD_KEY, issuer=issuer,
-                             data_dir=tmp_path)
+    settings = load_settings(
+        env="production", secret_key=GOOD_KEY, issuer=issuer, data_dir=tmp_path
+    )
     assert settings.issuer == issuer.rstrip("/")
     assert settings.signup_open() is False
     assert settings.json_logs is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import anyio
@@ -73,9 +74,9 @@ def list_(
         for user in users:
             typer.echo(json.dumps(_public(user)))
         return
-    table = Table("ID", "Email", "Name", "Admin", "Disabled", "Created")
-    for user in users:
-        table.add_row(
+    header = ("ID", "Email", "Name", "Admin", "Disabled", "Created")
+    rows = [
+        (
             user.id,
             user.email,
             user.name,
@@ -83,6 +84,16 @@ def list_(
             "yes" if user.is_disabled else "",
             user.created_at.strftime("%Y-%m-%d %H:%M"),
         )
+        for user in users
+    ]
+    if not sys.stdout.isatty():
+        # Pipes and scripts get whole values, one tab-separated line each.
+        for row in (header, *rows):
+            typer.echo("\t".join(row))
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
     Console().print(table)
 
 

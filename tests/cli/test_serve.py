@@ -1,0 +1,124 @@
+"""``cclibs serve`` as a user runs it: a real process, real workers, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+CCLIBS = str(Path(sys.executable).parent / "cclibs")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [CCLIBS, "serve", "--port", str(port), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited: {process.communicate()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("serve did not answer /healthz")
+        yield base, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_serve_on_an_empty_data_dir_with_two_workers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serving(["--data-dir", str(data), "--workers", "2"], {}) as (base, process):
+        assert httpx.get(f"{base}/readyz").status_code == 200
+        page = httpx.get(f"{base}/signin")
+        assert page.status_code == 200
+        assert "Sign in" in page.text
+        # The generated development key is shared by both workers: a CSRF token minted by
+        # one worker is accepted by whichever worker takes the POST.
+        with httpx.Client(base_url=base) as browser:
+            for _ in range(6):
+                token = browser.get("/signup").text.split('name="csrf_token" value="')[1][:64]
+                answer = browser.post(
+                    "/signup",
+                    data={
+                        "csrf_token": token,
+                        "email": "bad",
+                        "name": "A",
+                        "password": "x",
+                    },
+                )
+                assert answer.status_code == 400
+    out, err = process.communicate()
+    assert (data / "cclibs.sqlite3").exists()
+    for line in (
+        "Sign in:",
+        "/signin",
+        "Console:",
+        "/console",
+        "Playground:",
+        "/playground",
+        "API docs:",
+        "/api/docs",
+    ):
+        assert line in out
+    assert "DEVELOPMENT SHORTCUT: CCLIBS_SECRET_KEY is unset" in err
+    assert "DEVELOPMENT SHORTCUT: open sign-up is on" in err
+
+
+def test_production_logs_are_json_lines_without_query_strings(tmp_path: Path) -> None:
+    env = {"CCLIBS_ENV": "production", "CCLIBS_SECRET_KEY": "p" * 48}
+    with serving(["--data-dir", str(tmp_path)], env) as (base, process):
+        httpx.get(f"{base}/healthz?client_secret=hunter2", headers={"x-request-id": "rid-1"})
+    _, err = process.communicate()
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert records, err
+    access = [r for r in records if r.get("request_id") == "rid-1"]
+    assert access and access[0]["path"] == "/healthz" and access[0]["status"] == 200
+    assert "hunter2" not in err
+    assert "DEVELOPMENT SHORTCUT" not in err
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    env = {**os.environ, "CCLIBS_ENV": "production", "CCLIBS_ISSUER": "https://id.example.com"}
+    env.pop("CCLIBS_SECRET_KEY", None)
+    result = subprocess.run(
+        [CCLIBS, "serve", "--data-dir", str(tmp_path), "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "CCLIBS_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
