@@ -22,7 +22,9 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
     migrate.upgrade(url)
     migrate.downgrade(url, "base")
     with sqlite3.connect(tmp_path / "round.sqlite3") as conn:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
     assert tables == {"alembic_version"}
     migrate.upgrade(url)
     migrate.check(url)
