@@ -95,6 +95,8 @@ async def app(
     settings: Settings, clock: FrozenClock, password_hasher: PasswordHasher
 ) -> AsyncIterator[FastAPI]:
     application = create_app(settings, clock=clock, password_hasher=password_hasher)
+    # What the lifespan does at start (httpx's ASGITransport does not run the lifespan).
+    await application.state.cclibs.oauth.keys.ensure_keys()
     yield application
     await application.state.cclibs.db.dispose()
 

@@ -14,7 +14,7 @@ import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1, le=1000)
     login_max_failures_per_address: int = Field(default=30, ge=1, le=100000)
     login_failure_window_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
+    access_token_alg: Literal["ES256", "RS256"] = "ES256"  # noqa: S105 - an algorithm name
+    """JWS algorithm of access tokens (ID tokens use RS256, which OIDC requires)."""
 
     @classmethod
     def settings_customise_sources(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cclibs import __version__
-from cclibs.cli import db, serve, users
+from cclibs.cli import clients, db, keys, serve, users
 
 app = typer.Typer(
     help="cclibs: a self-hosted Creative Cloud Libraries API and its identity service.",
@@ -15,6 +15,8 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
+app.add_typer(clients.app, name="clients")
+app.add_typer(keys.app, name="keys")
 
 
 def _version(value: bool) -> None:

@@ -17,11 +17,15 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
 from cclibs.services import build_services
-from cclibs.web import health
+from cclibs.web import health, oauth_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
-from cclibs.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from cclibs.web.middleware import (
+    PublicCorsMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.session import RedirectToSignIn, sign_in_redirect
@@ -41,13 +45,14 @@ def create_app(
     """Build the app. Migrations are not run here: ``cclibs serve`` and the tests run them first."""
     services = build_services(settings, clock=clock, password_hasher=password_hasher)
     db = services.db
-    secret = settings.resolved_secret_key()
+    secret = services.secret_key
     cookies = CookiePolicy(secure=settings.secure_cookies)
     issuer = urlsplit(settings.issuer)
     csrf = CsrfProtection(secret, cookies, {f"{issuer.scheme}://{issuer.netloc}"})
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.oauth.keys.ensure_keys()
         yield
         await db.dispose()
 
@@ -63,6 +68,7 @@ def create_app(
         settings=settings,
         db=db,
         accounts=services.accounts,
+        oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,
         pages=Pages(csrf),
@@ -77,9 +83,11 @@ def create_app(
     app.add_exception_handler(RedirectToSignIn, to_sign_in)
     app.include_router(health.router)
     app.include_router(account_pages.router)
+    app.include_router(oauth_routes.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     # Outermost first: the request id must cover the headers middleware and the error pages.
     app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(PublicCorsMiddleware, paths=oauth_routes.CORS_PATHS)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestContextMiddleware)
     return app

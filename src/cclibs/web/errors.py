@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
+from cclibs.oauth.errors import InvalidClient, OAuthError
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
@@ -75,14 +76,33 @@ class PageNotFound(PageError):
     message = "There is nothing at this address."
 
 
+_OAUTH_PREFIXES = ("/ims/", "/.well-known/")
+_OAUTH_CODES = {401: "invalid_client", 500: "server_error", 503: "temporarily_unavailable"}
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/ims/", "/healthz", "/readyz"))
+    return path.startswith(("/api/", "/healthz", "/readyz"))
+
+
+def render_oauth_error(error: OAuthError) -> Response:
+    """RFC 6749 §5.2 JSON; 401 for client authentication failures with a Basic challenge."""
+    headers = dict(_NO_STORE)
+    if isinstance(error, InvalidClient) and error.basic_challenge:
+        headers["WWW-Authenticate"] = 'Basic realm="cclibs"'
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
 def render_error(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
+    if request.url.path.startswith(_OAUTH_PREFIXES):
+        return JSONResponse(
+            {"error": _OAUTH_CODES.get(status, "invalid_request"), "error_description": message},
+            status_code=status,
+            headers={**_NO_STORE, **(headers or {})},
+        )
     if _wants_json(request):
         return JSONResponse(
             {"reason": _TITLES.get(status, "error").lower().replace(" ", "_"), "message": message},
@@ -116,6 +136,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: Exception) -> Response:
         return render_error(request, 400, "The request's parameters are not valid.")
 
+    async def oauth_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OAuthError)
+        return render_oauth_error(exc)
+
+    app.add_exception_handler(OAuthError, oauth_error)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
 
-__all__ = ["RequestContextMiddleware", "SecurityHeadersMiddleware"]
+__all__ = ["PublicCorsMiddleware", "RequestContextMiddleware", "SecurityHeadersMiddleware"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _access = get_logger("cclibs.access")
@@ -98,3 +98,49 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PublicCorsMiddleware:
+    """CORS for endpoints that browsers' single-page apps call without cookies.
+
+    Any origin may read them (``*``, never with credentials), errors included, so that an app
+    can show the OAuth error instead of an opaque network failure. Never used for pages or for
+    the authorization endpoint.
+    """
+
+    def __init__(self, app: ASGIApp, *, paths: frozenset[str]) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [
+                        (b"access-control-allow-origin", b"*"),
+                        (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
+                        (
+                            b"access-control-allow-headers",
+                            b"authorization, content-type, x-api-key, x-request-id",
+                        ),
+                        (b"access-control-max-age", b"600"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                response_headers["access-control-allow-origin"] = "*"
+                response_headers["access-control-expose-headers"] = "www-authenticate, x-request-id"
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

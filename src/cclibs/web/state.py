@@ -10,6 +10,7 @@ from starlette.requests import Request
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
     from cclibs.config import Settings
+    from cclibs.services import OAuthServices
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
     from cclibs.web.csrf import CsrfProtection
@@ -23,6 +24,7 @@ class AppState:
     settings: Settings
     db: Database
     accounts: Accounts
+    oauth: OAuthServices
     cookies: CookiePolicy
     csrf: CsrfProtection
     pages: Pages

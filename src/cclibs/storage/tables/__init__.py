@@ -2,5 +2,17 @@
 
 from cclibs.storage.tables._base import Base, UtcDateTime
 from cclibs.storage.tables.accounts import LoginFailureRow, UserRow, WebSessionRow
+from cclibs.storage.tables.clients import ClientRow, ClientSecretRow, ProjectRow
+from cclibs.storage.tables.keys import SigningKeyRow
 
-__all__ = ["Base", "LoginFailureRow", "UserRow", "UtcDateTime", "WebSessionRow"]
+__all__ = [
+    "Base",
+    "ClientRow",
+    "ClientSecretRow",
+    "LoginFailureRow",
+    "ProjectRow",
+    "SigningKeyRow",
+    "UserRow",
+    "UtcDateTime",
+    "WebSessionRow",
+]

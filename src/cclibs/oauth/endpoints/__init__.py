@@ -1,0 +1,1 @@
+"""Endpoints: each an ordered pipeline of named checks over plain request values."""

@@ -1,0 +1,1 @@
+"""One module per grant type (RFC 6749 §4, RFC 8628)."""

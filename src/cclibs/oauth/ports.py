@@ -1,0 +1,75 @@
+"""Storage contracts of the OAuth core. ``cclibs.storage`` implements them in SQL."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from cclibs.oauth.clients import Client
+
+__all__ = ["ClientStore", "ClientTransactions", "Project", "StoredSecret"]
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    owner_id: str
+    name: str
+    apis: frozenset[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSecret:
+    id: str
+    client_id: str
+    secret_hash: str
+    hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ClientStore(Protocol):
+    """Projects, clients and their secrets inside one transaction."""
+
+    async def add_project(self, project: Project) -> None: ...
+
+    async def project(self, project_id: str) -> Project | None: ...
+
+    async def project_named(self, owner_id: str, name: str) -> Project | None:
+        """The owner's project with exactly this name, if any."""
+        ...
+
+    async def add_client(self, client: Client) -> None: ...
+
+    async def client(self, client_id: str) -> Client | None:
+        """The client with its owner (through its project), or None."""
+        ...
+
+    async def clients_of(self, owner_id: str) -> list[Client]:
+        """Every client in the owner's projects, oldest first."""
+        ...
+
+    async def delete_client(self, client_id: str) -> bool:
+        """Delete the client and its secrets; False when there was none."""
+        ...
+
+    async def add_secret(self, secret: StoredSecret) -> None: ...
+
+    async def secrets_of(self, client_id: str) -> list[StoredSecret]:
+        """The client's active secrets, oldest first."""
+        ...
+
+    async def delete_secret(self, client_id: str, secret_id: str) -> bool: ...
+
+    async def touch_secret(self, secret_id: str, at: datetime) -> None:
+        """Record that the secret was used at ``at``."""
+        ...
+
+
+class ClientTransactions(Protocol):
+    def read(self) -> AbstractAsyncContextManager[ClientStore]: ...
+
+    def write(self) -> AbstractAsyncContextManager[ClientStore]: ...

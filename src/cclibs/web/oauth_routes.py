@@ -1,0 +1,100 @@
+"""Thin adapters between HTTP and the OAuth core: token, keys and discovery.
+
+Each route turns the Starlette request into an ``OAuthRequest``, calls the core and renders
+the result. Token responses are never cached (RFC 6749 §5.1). These endpoints are called from
+browsers by single-page apps, so they answer CORS, on errors too; they use no cookies.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+from cclibs.oauth.endpoints.discovery import metadata
+from cclibs.oauth.errors import InvalidRequest
+from cclibs.oauth.messages import OAuthRequest, merge_params
+from cclibs.web.state import app_state
+
+__all__ = ["CORS_PATHS", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+_MAX_BODY = 64 * 1024
+_MAX_PARAMS = 64
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+TOKEN_PATHS = ("/ims/token/v3", "/ims/token/v1", "/ims/token")
+DISCOVERY_PATHS = (
+    "/ims/.well-known/openid-configuration",
+    "/.well-known/openid-configuration",
+    "/.well-known/oauth-authorization-server",
+)
+CORS_PATHS = frozenset({*TOKEN_PATHS, *DISCOVERY_PATHS, "/ims/keys"})
+
+
+async def _body_pairs(request: Request) -> list[tuple[str, str]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > _MAX_BODY:
+                raise InvalidRequest("The request body is too large.")
+    except ClientDisconnect:
+        raise InvalidRequest("The request body was cut off.") from None
+    if content_type == "application/x-www-form-urlencoded":
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest("The body is not valid UTF-8 form data.") from None
+        return _pairs(text)
+    if content_type == "application/json" or not body.strip():
+        # IMS samples send an (ignored) JSON body with the parameters in the query string.
+        return []
+    raise InvalidRequest("Send the parameters as application/x-www-form-urlencoded.")
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_PARAMS)
+    except ValueError:
+        raise InvalidRequest(f"Too many parameters (at most {_MAX_PARAMS}).") from None
+
+
+async def oauth_request(request: Request) -> OAuthRequest:
+    query = _pairs(request.url.query)
+    params = merge_params(query, await _body_pairs(request))
+    return OAuthRequest(
+        params=params,
+        authorization=request.headers.get("authorization"),
+        origin=request.headers.get("origin"),
+    )
+
+
+async def token(request: Request) -> Response:
+    state = app_state(request)
+    result = await state.oauth.token.handle(await oauth_request(request))
+    return JSONResponse(result, headers=NO_STORE)
+
+
+for _path in TOKEN_PATHS:
+    router.add_api_route(_path, token, methods=["POST"])
+
+
+@router.get("/ims/keys")
+async def jwks(request: Request) -> Response:
+    keyring = await app_state(request).oauth.keys.keyring()
+    # Shorter than the time a new key is published before it signs (see oauth.keys).
+    return JSONResponse(keyring.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+
+async def discovery(request: Request) -> Response:
+    state = app_state(request)
+    document = metadata(state.settings.issuer, signing_algs=state.oauth.signing_algs)
+    return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
+
+
+for _path in DISCOVERY_PATHS:
+    router.add_api_route(_path, discovery, methods=["GET"])

@@ -1,0 +1,71 @@
+"""Fixtures for the OAuth endpoints: an account, its credentials, a JWKS-checking decoder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from cclibs.oauth.clients import ClientType
+from cclibs.oauth.registration import NewCredential
+
+
+@dataclass(frozen=True)
+class Credential:
+    client_id: str
+    secret: str | None
+
+
+@pytest.fixture
+async def owner_id(app: FastAPI) -> str:
+    user = await app.state.cclibs.accounts.create_user(
+        email="dev@example.com", name="Dev Eloper", password="developer password"
+    )
+    return str(user.id)
+
+
+async def make_credential(
+    app: FastAPI, owner_id: str, client_type: ClientType, **options: Any
+) -> Credential:
+    if client_type is not ClientType.SERVER:
+        options.setdefault("redirect_uris", ["https://app.example.com/callback"])
+    created: NewCredential = await app.state.cclibs.oauth.clients.create(
+        owner_id=owner_id, client_type=client_type, name=f"{client_type.label} test", **options
+    )
+    return Credential(created.client.client_id, created.secret)
+
+
+@pytest.fixture
+async def server_credential(app: FastAPI, owner_id: str) -> Credential:
+    return await make_credential(
+        app, owner_id, ClientType.SERVER, scopes=["openid", "AdobeID", "cc_files", "cc_libraries"]
+    )
+
+
+@pytest.fixture
+async def web_credential(app: FastAPI, owner_id: str) -> Credential:
+    return await make_credential(app, owner_id, ClientType.WEB)
+
+
+async def decode_with_jwks(
+    client: httpx.AsyncClient, token: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Verify a JWT the way a third party would: with the published JWKS (joserfc)."""
+    keys = KeySet.import_key_set((await client.get("/ims/keys")).json())
+    decoded = jwt.decode(token, keys, algorithms=["ES256", "RS256"])
+    return dict(decoded.header), dict(decoded.claims)
+
+
+def assert_oauth_error(response: httpx.Response, status: int, error: str, *fragments: str) -> None:
+    """The exact RFC 6749 §5.2 error, a description that names the problem, never cached."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == error, body
+    for fragment in fragments:
+        assert fragment in body["error_description"], body
+    assert response.headers["cache-control"] == "no-store"
