@@ -13,9 +13,17 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
+from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
+from cclibs.oauth.endpoints.authorize import AuthorizeEndpoint
+from cclibs.oauth.endpoints.revoke import RevocationEndpoint
 from cclibs.oauth.endpoints.token import TokenEndpoint
+from cclibs.oauth.endpoints.userinfo import UserClaims
+from cclibs.oauth.grants.authorization_code import AuthorizationCodeGrant
+from cclibs.oauth.grants.client_credentials import ClientCredentialsGrant
+from cclibs.oauth.grants.refresh_token import RefreshTokenGrant
+from cclibs.oauth.issuance import IssuancePolicy, TokenFactory
 from cclibs.oauth.keys import ALGS, KeyManager
 from cclibs.oauth.registration import ClientRegistry
 from cclibs.oauth.signing import KeyRingSigner
@@ -23,6 +31,7 @@ from cclibs.oauth.tokens import TokenIssuer
 from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
 from cclibs.storage.clients import SqlClientTransactions
+from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.keys import SqlKeyTransactions
 
 __all__ = ["OAuthServices", "Services", "build_services"]
@@ -33,7 +42,32 @@ class OAuthServices:
     keys: KeyManager
     clients: ClientRegistry
     token: TokenEndpoint
+    authorize: AuthorizeEndpoint
+    revoke: RevocationEndpoint
+    bearer: BearerValidator
+    users: AccountDirectory
     signing_algs: list[str]
+
+
+class AccountDirectory:
+    """The OAuth core's view of accounts (``UserDirectory``)."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self._accounts = accounts
+
+    async def user_claims(self, user_id: str) -> UserClaims | None:
+        user = await self._accounts.get(user_id)
+        if user is None:
+            return None
+        return UserClaims(
+            id=user.id,
+            name=user.name,
+            given_name=user.given_name,
+            family_name=user.family_name,
+            email=user.email,
+            email_verified=user.email_verified,
+            disabled=user.is_disabled,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +100,59 @@ def build_services(
         timedelta(seconds=settings.session_max_age_seconds),
     )
     secret = settings.resolved_secret_key()
-    keys = KeyManager(SqlKeyTransactions(db), clock=clock, secret=secret)
-    client_tx = SqlClientTransactions(db)
-    secret_hasher = SecretHasher(secret)
-    issuer = TokenIssuer(
-        settings.issuer, KeyRingSigner(keys), clock, access_token_alg=settings.access_token_alg
-    )
-    oauth = OAuthServices(
-        keys=keys,
-        clients=ClientRegistry(client_tx, secret_hasher, clock),
-        token=TokenEndpoint(ClientAuthenticator(client_tx, secret_hasher, clock), issuer),
-        signing_algs=list(ALGS),
-    )
+    oauth = _build_oauth(settings, db, clock, secret, accounts)
     return Services(
         settings=settings, db=db, clock=clock, accounts=accounts, oauth=oauth, secret_key=secret
+    )
+
+
+def _build_oauth(
+    settings: Settings, db: Database, clock: Clock, secret: bytes, accounts: Accounts
+) -> OAuthServices:
+    keys = KeyManager(SqlKeyTransactions(db), clock=clock, secret=secret)
+    signer = KeyRingSigner(keys)
+    client_tx = SqlClientTransactions(db)
+    grant_tx = SqlGrantTransactions(db)
+    secret_hasher = SecretHasher(secret)
+    clients = ClientRegistry(client_tx, secret_hasher, clock)
+    authenticator = ClientAuthenticator(client_tx, secret_hasher, clock)
+    access = TokenIssuer(settings.issuer, signer, clock, access_token_alg=settings.access_token_alg)
+    factory = TokenFactory(
+        settings.issuer,
+        access,
+        signer,
+        SecretHasher(secret, purpose=b"grant-token"),
+        clock,
+        IssuancePolicy(
+            spa_refresh_tokens=settings.spa_refresh_tokens,
+            refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
+        ),
+    )
+    bearer = BearerValidator(
+        settings.issuer, keys, grant_tx, clock, access_token_alg=settings.access_token_alg
+    )
+    token = TokenEndpoint(
+        authenticator,
+        {
+            "authorization_code": AuthorizationCodeGrant(grant_tx, factory, clock),
+            "refresh_token": RefreshTokenGrant(grant_tx, factory, clock),
+            "client_credentials": ClientCredentialsGrant(access),
+        },
+    )
+    return OAuthServices(
+        keys=keys,
+        clients=clients,
+        token=token,
+        authorize=AuthorizeEndpoint(
+            settings.issuer,
+            clients,
+            grant_tx,
+            factory,
+            clock,
+            allow_plain_pkce=settings.allow_plain_pkce,
+        ),
+        revoke=RevocationEndpoint(authenticator, grant_tx, factory, bearer, clock),
+        bearer=bearer,
+        users=AccountDirectory(accounts),
+        signing_algs=list(ALGS),
     )

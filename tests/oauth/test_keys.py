@@ -7,6 +7,8 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -337,3 +339,14 @@ def test_the_manager_refuses_a_publication_delay_shorter_than_its_cache() -> Non
             secret=SECRET,
             publish_ahead=timedelta(seconds=30),
         )
+
+
+def test_the_keys_module_loads_no_web_framework_or_orm() -> None:
+    code = (
+        "import sys, cclibs.oauth.keys\n"
+        "print(','.join(m for m in ('starlette', 'fastapi', 'sqlalchemy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -105,6 +105,10 @@ class Accounts:
         user = await self.create_user(email=email, name=name, password=password)
         return await self._open_session(user, user_agent)
 
+    async def get(self, user_id: str) -> User | None:
+        async with self._tx.read() as store:
+            return await store.user_by_id(user_id)
+
     async def find_by_email(self, email: str) -> User | None:
         async with self._tx.read() as store:
             return await store.user_by_email(email.strip().lower())

@@ -19,6 +19,7 @@ def upgrade(
 ) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     settings = settings_from(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         migrate.upgrade(settings.effective_database_url, revision)
     except Exception as exc:  # any driver or Alembic failure becomes one line

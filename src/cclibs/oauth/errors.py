@@ -13,6 +13,7 @@ OAuthError
  ├── UnsupportedGrantType     400
  ├── UnsupportedResponseType  400
  ├── InvalidScope             400
+ ├── UnsupportedTokenType     400  (revocation, RFC 7009 §2.2.1)
  ├── AccessDenied             403
  ├── ServerError              500
  ├── TemporarilyUnavailable   503
@@ -46,6 +47,7 @@ __all__ = [
     "UnauthorizedClient",
     "UnsupportedGrantType",
     "UnsupportedResponseType",
+    "UnsupportedTokenType",
 ]
 
 
@@ -96,6 +98,12 @@ class UnsupportedGrantType(OAuthError):
 class UnsupportedResponseType(OAuthError):
     error = "unsupported_response_type"
     default_description = "The response type is not supported."
+
+
+class UnsupportedTokenType(OAuthError):
+    error = "unsupported_token_type"
+    redirectable = False
+    default_description = "This kind of token cannot be revoked."
 
 
 class InvalidScope(OAuthError):

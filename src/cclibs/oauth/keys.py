@@ -532,7 +532,10 @@ class KeyManager:
         # Opening costs an AES-GCM pass and an RSA key check; key material never changes
         # (only retired_at does), so opened keys are kept by kid.
         live = [k for k in stored if self._state(k, now) is not KeyState.EXPIRED]
-        opened = {k.kid: self._opened.get(k.kid) or unsealed(k, self._secret).key for k in live}
+        opened: dict[str, PrivateKey] = {}
+        for k in live:
+            known = self._opened.get(k.kid)
+            opened[k.kid] = known if known is not None else unsealed(k, self._secret).key
         self._opened = opened
         return [
             SigningKey(

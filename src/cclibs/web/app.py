@@ -17,10 +17,11 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
 from cclibs.services import build_services
-from cclibs.web import health, oauth_routes
+from cclibs.web import authorize_routes, health, oauth_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from cclibs.web.interaction import InteractionSigner
 from cclibs.web.middleware import (
     PublicCorsMiddleware,
     RequestContextMiddleware,
@@ -71,6 +72,7 @@ def create_app(
         oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,
+        interactions=InteractionSigner(secret),
         pages=Pages(csrf),
         signup_open=settings.signup_open(),
     )
@@ -84,6 +86,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(account_pages.router)
     app.include_router(oauth_routes.router)
+    app.include_router(authorize_routes.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     # Outermost first: the request id must cover the headers middleware and the error pages.
     app.add_middleware(UnexpectedErrorMiddleware)

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
-from cclibs.oauth.errors import InvalidClient, OAuthError
+from cclibs.oauth.errors import InsufficientScope, InvalidClient, InvalidToken, OAuthError
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
@@ -81,6 +81,10 @@ _OAUTH_CODES = {401: "invalid_client", 500: "server_error", 503: "temporarily_un
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+def _is_page(request: Request) -> bool:
+    return request.url.path.startswith("/ims/authorize")
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(("/api/", "/healthz", "/readyz"))
@@ -91,19 +95,31 @@ def render_oauth_error(error: OAuthError) -> Response:
     headers = dict(_NO_STORE)
     if isinstance(error, InvalidClient) and error.basic_challenge:
         headers["WWW-Authenticate"] = 'Basic realm="cclibs"'
+    elif isinstance(error, InvalidToken | InsufficientScope):
+        # RFC 6750 §3: the challenge names the error; the description is quoted text.
+        description = error.description.replace("\\", "").replace('"', "'")
+        headers["WWW-Authenticate"] = (
+            f'Bearer realm="cclibs", error="{error.error}", error_description="{description}"'
+        )
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
 def render_error(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    page: bool = False,
 ) -> Response:
-    if request.url.path.startswith(_OAUTH_PREFIXES):
+    """The error in the interface's own format; ``page`` forces HTML (browser-facing routes)."""
+    if not page and request.url.path.startswith(_OAUTH_PREFIXES) and not _is_page(request):
         return JSONResponse(
             {"error": _OAUTH_CODES.get(status, "invalid_request"), "error_description": message},
             status_code=status,
             headers={**_NO_STORE, **(headers or {})},
         )
-    if _wants_json(request):
+    if not page and _wants_json(request):
         return JSONResponse(
             {"reason": _TITLES.get(status, "error").lower().replace(" ", "_"), "message": message},
             status_code=status,

@@ -13,7 +13,9 @@ from fastapi import APIRouter
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from cclibs.oauth.bearer import bearer_token
 from cclibs.oauth.endpoints.discovery import metadata
+from cclibs.oauth.endpoints.userinfo import legacy_profile, userinfo
 from cclibs.oauth.errors import InvalidRequest
 from cclibs.oauth.messages import OAuthRequest, merge_params
 from cclibs.web.state import app_state
@@ -31,7 +33,17 @@ DISCOVERY_PATHS = (
     "/.well-known/openid-configuration",
     "/.well-known/oauth-authorization-server",
 )
-CORS_PATHS = frozenset({*TOKEN_PATHS, *DISCOVERY_PATHS, "/ims/keys"})
+USERINFO_PATHS = ("/ims/userinfo/v2", "/ims/userinfo")
+CORS_PATHS = frozenset(
+    {
+        *TOKEN_PATHS,
+        *DISCOVERY_PATHS,
+        *USERINFO_PATHS,
+        "/ims/keys",
+        "/ims/revoke",
+        "/ims/profile/v1",
+    }
+)
 
 
 async def _body_pairs(request: Request) -> list[tuple[str, str]]:
@@ -92,9 +104,46 @@ async def jwks(request: Request) -> Response:
 
 async def discovery(request: Request) -> Response:
     state = app_state(request)
-    document = metadata(state.settings.issuer, signing_algs=state.oauth.signing_algs)
+    document = metadata(
+        state.settings.issuer,
+        signing_algs=state.oauth.signing_algs,
+        allow_plain_pkce=state.settings.allow_plain_pkce,
+    )
     return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
 
 
 for _path in DISCOVERY_PATHS:
     router.add_api_route(_path, discovery, methods=["GET"])
+
+
+async def _access(request: Request):  # type: ignore[no-untyped-def]
+    """Bearer tokens come in the Authorization header only, never the query (RFC 9700 §4.3.2)."""
+    if "access_token" in request.query_params:
+        raise InvalidRequest("Send the access token in the Authorization header, not the URL.")
+    return await app_state(request).oauth.bearer.validate(
+        bearer_token(request.headers.get("authorization"))
+    )
+
+
+async def userinfo_endpoint(request: Request) -> Response:
+    state = app_state(request)
+    claims = await userinfo(state.oauth.users, await _access(request))
+    return JSONResponse(claims, headers=NO_STORE)
+
+
+for _path in USERINFO_PATHS:
+    router.add_api_route(_path, userinfo_endpoint, methods=["GET", "POST"])
+
+
+@router.get("/ims/profile/v1")
+async def profile(request: Request) -> Response:
+    state = app_state(request)
+    return JSONResponse(
+        await legacy_profile(state.oauth.users, await _access(request)), headers=NO_STORE
+    )
+
+
+@router.post("/ims/revoke")
+async def revoke(request: Request) -> Response:
+    await app_state(request).oauth.revoke.handle(await oauth_request(request))
+    return Response(status_code=200, headers=NO_STORE)

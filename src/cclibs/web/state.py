@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
     from cclibs.web.csrf import CsrfProtection
+    from cclibs.web.interaction import InteractionSigner
     from cclibs.web.pages.render import Pages
 
 __all__ = ["AppState", "app_state"]
@@ -27,6 +28,7 @@ class AppState:
     oauth: OAuthServices
     cookies: CookiePolicy
     csrf: CsrfProtection
+    interactions: InteractionSigner
     pages: Pages
     signup_open: bool
 

@@ -33,7 +33,7 @@ async def test_basic_auth_gets_an_rfc9068_access_token(
     assert "refresh_token" not in body
     header, claims = await decode_with_jwks(client, body["access_token"])
     assert header["typ"] == "at+jwt"
-    assert header["alg"] == "ES256"
+    assert header["alg"] == "RS256"
     assert header["kid"]
     assert claims["iss"] == "http://testserver"
     assert claims["sub"] == claims["client_id"] == server_credential.client_id

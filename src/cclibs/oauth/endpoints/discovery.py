@@ -8,29 +8,57 @@ from __future__ import annotations
 
 from typing import Any
 
-from cclibs.oauth.endpoints.token import GRANTS
+from cclibs.oauth.endpoints.token import GRANT_TYPES
+from cclibs.oauth.issuance import ID_TOKEN_ALG
 from cclibs.oauth.scopes import SCOPES
 
 __all__ = ["IMS_PATHS", "metadata"]
 
 IMS_PATHS = {
+    "authorization_endpoint": "/ims/authorize/v2",
     "token_endpoint": "/ims/token/v3",
+    "userinfo_endpoint": "/ims/userinfo/v2",
+    "revocation_endpoint": "/ims/revoke",
     "jwks_uri": "/ims/keys",
 }
 
 
-def metadata(issuer: str, *, signing_algs: list[str]) -> dict[str, Any]:
+def metadata(issuer: str, *, signing_algs: list[str], allow_plain_pkce: bool) -> dict[str, Any]:
     document: dict[str, Any] = {
         "issuer": issuer,
         **{name: issuer + path for name, path in IMS_PATHS.items()},
         "scopes_supported": list(SCOPES),
-        "grant_types_supported": sorted(GRANTS),
+        "grant_types_supported": list(GRANT_TYPES),
         "token_endpoint_auth_methods_supported": [
             "client_secret_basic",
             "client_secret_post",
             "none",
         ],
-        "response_types_supported": [],
+        "revocation_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ID_TOKEN_ALG],
+        "code_challenge_methods_supported": ["S256", "plain"] if allow_plain_pkce else ["S256"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "claims_supported": [
+            "sub",
+            "name",
+            "given_name",
+            "family_name",
+            "email",
+            "email_verified",
+            "account_type",
+            "auth_time",
+            "nonce",
+            "sid",
+            "at_hash",
+        ],
+        "authorization_response_iss_parameter_supported": True,
         "access_token_signing_alg_values_supported": signing_algs,
     }
     return document

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from cclibs.oauth.client_auth import AuthenticatedClient, ClientAuthenticator
 from cclibs.oauth.errors import InvalidRequest, UnauthorizedClient, UnsupportedGrantType
-from cclibs.oauth.grants.client_credentials import client_credentials
 from cclibs.oauth.messages import OAuthRequest
-from cclibs.oauth.tokens import TokenIssuer
 
-__all__ = ["GRANTS", "TokenEndpoint"]
+__all__ = ["GRANT_TYPES", "Grant", "TokenEndpoint"]
 
-Grant = Callable[[OAuthRequest, AuthenticatedClient, TokenIssuer], Awaitable[dict[str, Any]]]
+Grant = Callable[[OAuthRequest, AuthenticatedClient], Awaitable[dict[str, Any]]]
 
-GRANTS: dict[str, Grant] = {
-    "client_credentials": client_credentials,
-}
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+"""Every grant the endpoint serves; discovery advertises exactly these."""
 
 
-def check_grant_type(request: OAuthRequest) -> Grant:
+def check_grant_type(request: OAuthRequest, grants: Mapping[str, Grant]) -> tuple[str, Grant]:
     grant_type = request.get("grant_type")
     if grant_type is None:
         raise InvalidRequest("grant_type is required.")
-    grant = GRANTS.get(grant_type)
+    grant = grants.get(grant_type)
     if grant is None:
         raise UnsupportedGrantType(f"The grant type {grant_type[:60]!r} is not supported.")
-    return grant
+    return grant_type, grant
 
 
 def check_client_may_use(auth: AuthenticatedClient, grant_type: str) -> None:
@@ -38,12 +35,14 @@ def check_client_may_use(auth: AuthenticatedClient, grant_type: str) -> None:
 
 
 class TokenEndpoint:
-    def __init__(self, authenticator: ClientAuthenticator, issuer: TokenIssuer) -> None:
+    def __init__(self, authenticator: ClientAuthenticator, grants: Mapping[str, Grant]) -> None:
+        if set(grants) != set(GRANT_TYPES):
+            raise ValueError(f"the token endpoint needs exactly the grants {GRANT_TYPES}")
         self._authenticator = authenticator
-        self._issuer = issuer
+        self._grants = dict(grants)
 
     async def handle(self, request: OAuthRequest) -> dict[str, Any]:
-        grant = check_grant_type(request)
+        grant_type, grant = check_grant_type(request, self._grants)
         auth = await self._authenticator.authenticate(request)
-        check_client_may_use(auth, request.params["grant_type"])
-        return await grant(request, auth, self._issuer)
+        check_client_may_use(auth, grant_type)
+        return await grant(request, auth)

@@ -14,7 +14,7 @@ from cclibs.oauth.messages import OAuthRequest
 from cclibs.oauth.scopes import parse_scopes
 from cclibs.oauth.tokens import TokenIssuer
 
-__all__ = ["client_credentials"]
+__all__ = ["ClientCredentialsGrant"]
 
 
 def check_scope(request: OAuthRequest, auth: AuthenticatedClient) -> tuple[str, ...]:
@@ -34,19 +34,21 @@ def check_scope(request: OAuthRequest, auth: AuthenticatedClient) -> tuple[str, 
     return requested
 
 
-async def client_credentials(
-    request: OAuthRequest, auth: AuthenticatedClient, issuer: TokenIssuer
-) -> dict[str, Any]:
-    scope = check_scope(request, auth)
-    token = await issuer.access_token(
-        client_id=auth.client.client_id,
-        subject=auth.client.client_id,
-        scope=scope,
-        ttl=auth.client.access_token_ttl,
-    )
-    return {
-        "access_token": token.token,
-        "token_type": "bearer",
-        "expires_in": token.expires_in,
-        "scope": " ".join(scope),
-    }
+class ClientCredentialsGrant:
+    def __init__(self, issuer: TokenIssuer) -> None:
+        self._issuer = issuer
+
+    async def __call__(self, request: OAuthRequest, auth: AuthenticatedClient) -> dict[str, Any]:
+        scope = check_scope(request, auth)
+        token = await self._issuer.access_token(
+            client_id=auth.client.client_id,
+            subject=auth.client.client_id,
+            scope=scope,
+            ttl=auth.client.access_token_ttl,
+        )
+        return {
+            "access_token": token.token,
+            "token_type": "bearer",
+            "expires_in": token.expires_in,
+            "scope": " ".join(scope),
+        }

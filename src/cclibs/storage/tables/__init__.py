@@ -3,14 +3,24 @@
 from cclibs.storage.tables._base import Base, UtcDateTime
 from cclibs.storage.tables.accounts import LoginFailureRow, UserRow, WebSessionRow
 from cclibs.storage.tables.clients import ClientRow, ClientSecretRow, ProjectRow
+from cclibs.storage.tables.grants import (
+    AuthorizationCodeRow,
+    ConsentRow,
+    GrantRow,
+    RefreshTokenRow,
+)
 from cclibs.storage.tables.keys import SigningKeyRow
 
 __all__ = [
+    "AuthorizationCodeRow",
     "Base",
     "ClientRow",
     "ClientSecretRow",
+    "ConsentRow",
+    "GrantRow",
     "LoginFailureRow",
     "ProjectRow",
+    "RefreshTokenRow",
     "SigningKeyRow",
     "UserRow",
     "UtcDateTime",

@@ -42,7 +42,9 @@ async def home(request: Request) -> Response:
 @router.get("/signin")
 async def signin_page(request: Request, next: str | None = None) -> Response:
     next_path = safe_next(next)
-    if await current(request):
+    # reauth=1: an application asked for a fresh sign-in (prompt=login).
+    reauth = request.query_params.get("reauth") == "1"
+    if await current(request) and not reauth:
         return RedirectResponse(next_path, status_code=303)
     state = app_state(request)
     return state.pages.render(
@@ -52,6 +54,7 @@ async def signin_page(request: Request, next: str | None = None) -> Response:
             "next": next_path,
             "signup_open": state.signup_open,
             "signed_out": request.query_params.get("signed_out") == "1",
+            "reauth": reauth,
         },
     )
 

@@ -1,0 +1,94 @@
+"""Validating access tokens presented as bearer tokens (RFC 6750, RFC 9068 §4).
+
+Checks, in order: a JWS from a published key with the access-token algorithm and ``typ``
+``at+jwt``; ``iss`` is this server; ``aud`` is this server's API; not expired; and, for
+tokens from a user's grant, that the grant (token family) is not revoked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cclibs.clock import Clock
+from cclibs.oauth.errors import InvalidToken
+from cclibs.oauth.grant_ports import GrantTransactions
+from cclibs.oauth.keys import InvalidJwt, KeyManager
+from cclibs.oauth.tokens import api_audience
+
+__all__ = ["AccessClaims", "BearerValidator", "bearer_token"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    subject: str
+    client_id: str
+    scope: frozenset[str]
+    grant_id: str | None
+    jti: str
+    expires_at: int
+    issued_at: int
+    claims: dict[str, Any]
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer`` header (RFC 6750 §2.1)."""
+    if not authorization:
+        raise InvalidToken("An access token is required (Authorization: Bearer ...).")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Send the access token as Authorization: Bearer <token>.")
+    return token.strip()
+
+
+class BearerValidator:
+    def __init__(
+        self,
+        issuer: str,
+        keys: KeyManager,
+        grants: GrantTransactions,
+        clock: Clock,
+        *,
+        access_token_alg: str,
+    ) -> None:
+        self._issuer = issuer
+        self._audience = api_audience(issuer)
+        self._keys = keys
+        self._grants = grants
+        self._clock = clock
+        self._alg = access_token_alg
+
+    async def validate(self, token: str) -> AccessClaims:
+        ring = await self._keys.keyring()
+        try:
+            _, claims = ring.verify(token, algs={self._alg}, typ="at+jwt")
+        except InvalidJwt:
+            raise InvalidToken("The access token is not valid.") from None
+        if claims.get("iss") != self._issuer:
+            raise InvalidToken("The access token was issued by another server.")
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self._audience not in audiences:
+            raise InvalidToken("The access token is for another audience.")
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if not isinstance(exp, int) or not isinstance(iat, int):
+            raise InvalidToken("The access token has no valid exp or iat.")
+        if exp <= int(self._clock.now().timestamp()):
+            raise InvalidToken("The access token has expired.")
+        grant_id = claims.get("gid")
+        if grant_id is not None:
+            async with self._grants.read() as store:
+                grant = await store.grant(str(grant_id))
+            if grant is None or grant.revoked_at is not None:
+                raise InvalidToken("The access token was revoked.")
+        scope = claims.get("scope")
+        return AccessClaims(
+            subject=str(claims.get("sub")),
+            client_id=str(claims.get("client_id")),
+            scope=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
+            grant_id=str(grant_id) if grant_id is not None else None,
+            jti=str(claims.get("jti")),
+            expires_at=exp,
+            issued_at=iat,
+            claims=dict(claims),
+        )

@@ -1,0 +1,67 @@
+"""Token revocation (RFC 7009).
+
+Revoking a refresh token revokes its whole family, access tokens included (their ``gid``
+names the family). Revoking an access token from a user's grant revokes that grant the same
+way. Tokens that are unknown, expired or already revoked get 200, as §2.2 asks, so the answer
+tells an attacker nothing.
+"""
+
+from __future__ import annotations
+
+from cclibs.clock import Clock
+from cclibs.oauth.bearer import BearerValidator
+from cclibs.oauth.client_auth import ClientAuthenticator
+from cclibs.oauth.errors import (
+    InvalidRequest,
+    InvalidToken,
+    UnauthorizedClient,
+    UnsupportedTokenType,
+)
+from cclibs.oauth.grant_ports import GrantTransactions
+from cclibs.oauth.issuance import TokenFactory
+from cclibs.oauth.messages import OAuthRequest
+
+__all__ = ["RevocationEndpoint"]
+
+
+class RevocationEndpoint:
+    def __init__(
+        self,
+        authenticator: ClientAuthenticator,
+        grants: GrantTransactions,
+        factory: TokenFactory,
+        bearer: BearerValidator,
+        clock: Clock,
+    ) -> None:
+        self._authenticator = authenticator
+        self._grants = grants
+        self._factory = factory
+        self._bearer = bearer
+        self._clock = clock
+
+    async def handle(self, request: OAuthRequest) -> None:
+        token = request.get("token")
+        if token is None:
+            raise InvalidRequest("token is required.")
+        auth = await self._authenticator.authenticate(request)
+        client_id = auth.client.client_id
+        async with self._grants.write() as store:
+            refresh = await store.refresh_token_for_update(self._factory.token_hash(token))
+            if refresh is not None:
+                if refresh.client_id != client_id:
+                    raise UnauthorizedClient("The token was issued to another client.")
+                await store.revoke_grant(refresh.grant_id, self._clock.now())
+                return
+        try:
+            access = await self._bearer.validate(token)
+        except InvalidToken:
+            return  # unknown, expired or already revoked: nothing to do (RFC 7009 §2.2)
+        if access.client_id != client_id:
+            raise UnauthorizedClient("The token was issued to another client.")
+        if access.grant_id is None:
+            raise UnsupportedTokenType(
+                "Access tokens from client_credentials cannot be revoked yet; they expire "
+                "at their exp."
+            )
+        async with self._grants.write() as store:
+            await store.revoke_grant(access.grant_id, self._clock.now())

@@ -1,0 +1,106 @@
+"""Storage contract for what users grant: consents, authorization codes, token families.
+
+A *grant* is one token family: the tokens that descend from one authorization (RFC 9700
+§4.14.2). Revoking the grant revokes every refresh token in it and, because access tokens
+carry the grant id (``gid``), every access token too.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+__all__ = [
+    "AuthorizationCode",
+    "Grant",
+    "GrantStore",
+    "GrantTransactions",
+    "RefreshToken",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCode:
+    code_hash: str
+    client_id: str
+    user_id: str
+    redirect_uri: str
+    redirect_uri_given: bool
+    """Whether the authorization request named the redirect URI (RFC 6749 §4.1.3)."""
+    scope: tuple[str, ...]
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    auth_time: datetime
+    sid: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    grant_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    id: str
+    client_id: str
+    user_id: str
+    scope: tuple[str, ...]
+    auth_time: datetime
+    sid: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    token_hash: str
+    grant_id: str
+    client_id: str
+    scope: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime
+    rotated_at: datetime | None = None
+
+
+class GrantStore(Protocol):
+    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str]:
+        """The scopes the user has consented to for this client (empty: none)."""
+        ...
+
+    async def save_consent(
+        self, user_id: str, client_id: str, scopes: frozenset[str], at: datetime
+    ) -> None:
+        """Remember consent to ``scopes`` (added to what was consented before)."""
+        ...
+
+    async def add_code(self, code: AuthorizationCode) -> None: ...
+
+    async def code_for_update(self, code_hash: str) -> AuthorizationCode | None:
+        """The code, locked against concurrent redemption until the transaction ends."""
+        ...
+
+    async def mark_code_used(self, code_hash: str, at: datetime, grant_id: str) -> None: ...
+
+    async def add_grant(self, grant: Grant) -> None: ...
+
+    async def grant(self, grant_id: str) -> Grant | None: ...
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None:
+        """Revoke the family: its refresh tokens stop working, and so do its access tokens."""
+        ...
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        """The refresh token, locked against concurrent rotation until the transaction ends."""
+        ...
+
+    async def mark_rotated(self, token_hash: str, at: datetime) -> None: ...
+
+
+class GrantTransactions(Protocol):
+    def read(self) -> AbstractAsyncContextManager[GrantStore]: ...
+
+    def write(self) -> AbstractAsyncContextManager[GrantStore]: ...

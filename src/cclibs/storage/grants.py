@@ -1,0 +1,196 @@
+"""SQL implementation of ``cclibs.oauth.grant_ports``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cclibs.oauth.grant_ports import AuthorizationCode, Grant, RefreshToken
+from cclibs.storage.db import Database
+from cclibs.storage.tables import AuthorizationCodeRow, ConsentRow, GrantRow, RefreshTokenRow
+
+__all__ = ["SqlGrantStore", "SqlGrantTransactions"]
+
+
+def _code(row: AuthorizationCodeRow) -> AuthorizationCode:
+    return AuthorizationCode(
+        code_hash=row.code_hash,
+        client_id=row.client_id,
+        user_id=row.user_id,
+        redirect_uri=row.redirect_uri,
+        redirect_uri_given=row.redirect_uri_given,
+        scope=tuple(row.scope.split()),
+        nonce=row.nonce,
+        code_challenge=row.code_challenge,
+        code_challenge_method=row.code_challenge_method,
+        auth_time=row.auth_time,
+        sid=row.sid,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        grant_id=row.grant_id,
+    )
+
+
+def _grant(row: GrantRow) -> Grant:
+    return Grant(
+        id=row.id,
+        client_id=row.client_id,
+        user_id=row.user_id,
+        scope=tuple(row.scope.split()),
+        auth_time=row.auth_time,
+        sid=row.sid,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _refresh(row: RefreshTokenRow) -> RefreshToken:
+    return RefreshToken(
+        token_hash=row.token_hash,
+        grant_id=row.grant_id,
+        client_id=row.client_id,
+        scope=tuple(row.scope.split()),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        rotated_at=row.rotated_at,
+    )
+
+
+class SqlGrantStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str]:
+        row = await self._s.get(ConsentRow, (user_id, client_id))
+        return frozenset(row.scopes.split()) if row else frozenset()
+
+    async def save_consent(
+        self, user_id: str, client_id: str, scopes: frozenset[str], at: datetime
+    ) -> None:
+        row = await self._s.get(ConsentRow, (user_id, client_id))
+        if row is None:
+            self._s.add(
+                ConsentRow(
+                    user_id=user_id,
+                    client_id=client_id,
+                    scopes=" ".join(sorted(scopes)),
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+        else:
+            row.scopes = " ".join(sorted(scopes | frozenset(row.scopes.split())))
+            row.updated_at = at
+        await self._s.flush()
+
+    async def add_code(self, code: AuthorizationCode) -> None:
+        self._s.add(
+            AuthorizationCodeRow(
+                code_hash=code.code_hash,
+                client_id=code.client_id,
+                user_id=code.user_id,
+                redirect_uri=code.redirect_uri,
+                redirect_uri_given=code.redirect_uri_given,
+                scope=" ".join(code.scope),
+                nonce=code.nonce,
+                code_challenge=code.code_challenge,
+                code_challenge_method=code.code_challenge_method,
+                auth_time=code.auth_time,
+                sid=code.sid,
+                created_at=code.created_at,
+                expires_at=code.expires_at,
+                used_at=None,
+                grant_id=None,
+            )
+        )
+        await self._s.flush()
+
+    async def code_for_update(self, code_hash: str) -> AuthorizationCode | None:
+        row = await self._s.scalar(
+            select(AuthorizationCodeRow)
+            .where(AuthorizationCodeRow.code_hash == code_hash)
+            .with_for_update()
+        )
+        return _code(row) if row else None
+
+    async def mark_code_used(self, code_hash: str, at: datetime, grant_id: str) -> None:
+        await self._s.execute(
+            update(AuthorizationCodeRow)
+            .where(AuthorizationCodeRow.code_hash == code_hash)
+            .values(used_at=at, grant_id=grant_id)
+        )
+
+    async def add_grant(self, grant: Grant) -> None:
+        self._s.add(
+            GrantRow(
+                id=grant.id,
+                client_id=grant.client_id,
+                user_id=grant.user_id,
+                scope=" ".join(grant.scope),
+                auth_time=grant.auth_time,
+                sid=grant.sid,
+                created_at=grant.created_at,
+                revoked_at=None,
+            )
+        )
+        await self._s.flush()
+
+    async def grant(self, grant_id: str) -> Grant | None:
+        row = await self._s.get(GrantRow, grant_id)
+        return _grant(row) if row else None
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None:
+        await self._s.execute(
+            update(GrantRow)
+            .where(GrantRow.id == grant_id, GrantRow.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        self._s.add(
+            RefreshTokenRow(
+                token_hash=token.token_hash,
+                grant_id=token.grant_id,
+                client_id=token.client_id,
+                scope=" ".join(token.scope),
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                rotated_at=None,
+            )
+        )
+        await self._s.flush()
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        row = await self._s.scalar(
+            select(RefreshTokenRow)
+            .where(RefreshTokenRow.token_hash == token_hash)
+            .with_for_update()
+        )
+        return _refresh(row) if row else None
+
+    async def mark_rotated(self, token_hash: str, at: datetime) -> None:
+        await self._s.execute(
+            update(RefreshTokenRow)
+            .where(RefreshTokenRow.token_hash == token_hash, RefreshTokenRow.rotated_at.is_(None))
+            .values(rotated_at=at)
+        )
+
+
+class SqlGrantTransactions:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlGrantStore]:
+        async with self._db.read() as session:
+            yield SqlGrantStore(session)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlGrantStore]:
+        async with self._db.write() as session:
+            yield SqlGrantStore(session)

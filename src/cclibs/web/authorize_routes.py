@@ -1,0 +1,174 @@
+"""The authorization endpoint and the consent page: HTTP adapters over AuthorizeEndpoint.
+
+Never CORS. Errors about the client or redirect URI are pages; the rest go back to the client.
+Redirects after the consent POST use 303 (RFC 9700 §4.12).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from cclibs.accounts import User, WebSession
+from cclibs.oauth.endpoints.authorize import AuthorizationRequest, RedirectError
+from cclibs.oauth.endpoints.authorize import Response as AuthorizationResponse
+from cclibs.oauth.errors import (
+    AccessDenied,
+    ConsentRequired,
+    InvalidRedirectTarget,
+    LoginRequired,
+    OAuthError,
+)
+from cclibs.oauth.messages import merge_params
+from cclibs.oauth.scopes import SCOPES
+from cclibs.web.errors import MalformedRequest, render_error
+from cclibs.web.forms import read_form
+from cclibs.web.interaction import InteractionError
+from cclibs.web.session import current
+from cclibs.web.state import app_state
+
+__all__ = ["AUTHORIZE_PATHS", "router", "sid_of"]
+
+router = APIRouter(include_in_schema=False)
+AUTHORIZE_PATHS = ("/ims/authorize/v2", "/ims/authorize/v1", "/ims/authorize")
+
+
+def sid_of(session: WebSession) -> str:
+    """The OIDC session id: stable for one browser sign-in, unrelated to the cookie value."""
+    return hashlib.sha256(b"cclibs-sid\x00" + session.id.encode()).hexdigest()[:32]
+
+
+def send_back(request: Request, response: AuthorizationResponse, status: int) -> Response:
+    if response.mode != "form_post":
+        return RedirectResponse(response.url, status_code=status)
+    target = urlsplit(response.redirect_uri)
+    origin = f"{target.scheme}://{target.netloc}"
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; "
+        f"frame-ancestors 'none'; form-action {origin}"
+    )
+    return app_state(request).pages.render(
+        request,
+        "form_post.html",
+        {"action": response.redirect_uri, "fields": response.params},
+        headers={"content-security-policy": csp},
+    )
+
+
+def _page_error(request: Request, error: OAuthError) -> Response:
+    return render_error(
+        request, 400, f"This sign-in link is not valid: {error.description}", page=True
+    )
+
+
+async def authorize(request: Request) -> Response:
+    state = app_state(request)
+    endpoint = state.oauth.authorize
+    try:
+        params = merge_params(
+            parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=64)
+        )
+        auth_request = await endpoint.validate(params)
+    except (InvalidRedirectTarget, ValueError) as error:
+        if isinstance(error, OAuthError):
+            return _page_error(request, error)
+        return _page_error(request, InvalidRedirectTarget("Too many parameters."))
+    except RedirectError as error:
+        return send_back(request, error.response, 302)
+    except OAuthError as error:  # malformed parameters before the client was known
+        return _page_error(request, error)
+    signed_in = await current(request)
+    if signed_in is None or "login" in auth_request.prompt:
+        if "none" in auth_request.prompt:
+            return send_back(request, endpoint.deny(auth_request, LoginRequired()), 302)
+        return _to_sign_in(request, params, force="login" in auth_request.prompt)
+    session, user = signed_in
+    return await _decide(request, auth_request, session, user, request.url.query)
+
+
+def _to_sign_in(request: Request, params: dict[str, str], *, force: bool) -> Response:
+    # After sign-in, come back without prompt=login so the new session is accepted.
+    again = {k: v for k, v in params.items() if not (k == "prompt" and force)}
+    target = f"{request.url.path}?{urlencode(again)}"
+    query = {"next": target}
+    if force:
+        query["reauth"] = "1"
+    return RedirectResponse(f"/signin?{urlencode(query)}", status_code=302)
+
+
+async def _decide(
+    request: Request,
+    auth_request: AuthorizationRequest,
+    session: WebSession,
+    user: User,
+    query: str,
+) -> Response:
+    state = app_state(request)
+    endpoint = state.oauth.authorize
+    try:
+        endpoint.check_user_may_authorize(auth_request, user.id, user.email)
+    except RedirectError as error:
+        return send_back(request, error.response, 302)
+    if await endpoint.needs_consent(auth_request, user.id):
+        if "none" in auth_request.prompt:
+            return send_back(request, endpoint.deny(auth_request, ConsentRequired()), 302)
+        return state.pages.render(
+            request,
+            "consent.html",
+            {
+                "client": auth_request.client,
+                "scopes": [SCOPES[name] for name in auth_request.scope if name in SCOPES],
+                "interaction": state.interactions.sign(query, session.id),
+            },
+        )
+    response = await endpoint.approve(
+        auth_request,
+        user_id=user.id,
+        auth_time=session.created_at,
+        sid=sid_of(session),
+        remember=False,
+    )
+    return send_back(request, response, 302)
+
+
+for _path in AUTHORIZE_PATHS:
+    router.add_api_route(_path, authorize, methods=["GET"])
+
+
+@router.post("/ims/authorize/consent")
+async def consent(request: Request) -> Response:
+    form = await read_form(request, ("interaction", "decision"))
+    state = app_state(request)
+    signed_in = await current(request)
+    if signed_in is None:
+        raise MalformedRequest("You were signed out. Start again from the application.")
+    session, user = signed_in
+    try:
+        query = state.interactions.open(form["interaction"], session.id)
+    except InteractionError as exc:
+        raise MalformedRequest(str(exc)) from None
+    endpoint = state.oauth.authorize
+    try:
+        auth_request = await endpoint.validate(
+            merge_params(parse_qsl(query, keep_blank_values=True))
+        )
+        endpoint.check_user_may_authorize(auth_request, user.id, user.email)
+    except RedirectError as error:
+        return send_back(request, error.response, 303)
+    except OAuthError as error:
+        return _page_error(request, error)
+    if form["decision"] != "allow":
+        denied = AccessDenied("The user did not allow access.")
+        return send_back(request, endpoint.deny(auth_request, denied), 303)
+    response = await endpoint.approve(
+        auth_request,
+        user_id=user.id,
+        auth_time=session.created_at,
+        sid=sid_of(session),
+        remember=True,
+    )
+    return send_back(request, response, 303)
