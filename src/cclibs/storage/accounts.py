@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -15,6 +13,7 @@ from cclibs.accounts.models import NewUser, User, WebSession
 from cclibs.accounts.ports import FailureScope
 from cclibs.storage.db import Database
 from cclibs.storage.tables import LoginFailureRow, UserRow, WebSessionRow
+from cclibs.storage.transactions import SqlTransactions
 
 __all__ = ["SqlAccountStore", "SqlAccountTransactions"]
 
@@ -153,16 +152,6 @@ class SqlAccountStore:
         await self._s.execute(delete(LoginFailureRow).where(LoginFailureRow.occurred_at < before))
 
 
-class SqlAccountTransactions:
+class SqlAccountTransactions(SqlTransactions[SqlAccountStore]):
     def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqlAccountStore]:
-        async with self._db.read() as session:
-            yield SqlAccountStore(session)
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[SqlAccountStore]:
-        async with self._db.write() as session:
-            yield SqlAccountStore(session)
+        super().__init__(db, SqlAccountStore)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -14,6 +12,7 @@ from cclibs.oauth.clients import Client, ClientType
 from cclibs.oauth.ports import Project, StoredSecret
 from cclibs.storage.db import Database
 from cclibs.storage.tables import ClientRow, ClientSecretRow, ProjectRow
+from cclibs.storage.transactions import SqlTransactions
 
 __all__ = ["SqlClientStore", "SqlClientTransactions"]
 
@@ -168,16 +167,6 @@ class SqlClientStore:
         )
 
 
-class SqlClientTransactions:
+class SqlClientTransactions(SqlTransactions[SqlClientStore]):
     def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqlClientStore]:
-        async with self._db.read() as session:
-            yield SqlClientStore(session)
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[SqlClientStore]:
-        async with self._db.write() as session:
-            yield SqlClientStore(session)
+        super().__init__(db, SqlClientStore)

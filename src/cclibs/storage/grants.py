@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -12,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cclibs.oauth.grant_ports import AuthorizationCode, Grant, RefreshToken
 from cclibs.storage.db import Database
 from cclibs.storage.tables import AuthorizationCodeRow, ConsentRow, GrantRow, RefreshTokenRow
+from cclibs.storage.transactions import SqlTransactions
 
 __all__ = ["SqlGrantStore", "SqlGrantTransactions"]
 
@@ -181,16 +180,6 @@ class SqlGrantStore:
         )
 
 
-class SqlGrantTransactions:
+class SqlGrantTransactions(SqlTransactions[SqlGrantStore]):
     def __init__(self, db: Database) -> None:
-        self._db = db
-
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqlGrantStore]:
-        async with self._db.read() as session:
-            yield SqlGrantStore(session)
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[SqlGrantStore]:
-        async with self._db.write() as session:
-            yield SqlGrantStore(session)
+        super().__init__(db, SqlGrantStore)
