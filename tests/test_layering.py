@@ -8,7 +8,24 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["cclibs.accounts", "cclibs.clock", "cclibs.config"])
+DOMAIN = [
+    "cclibs.accounts",
+    "cclibs.clock",
+    "cclibs.config",
+    "cclibs.oauth.keys",
+    "cclibs.oauth.registration",
+    "cclibs.oauth.endpoints.authorize",
+    "cclibs.oauth.endpoints.token",
+    "cclibs.oauth.endpoints.discovery",
+    "cclibs.oauth.endpoints.revoke",
+    "cclibs.oauth.endpoints.userinfo",
+    "cclibs.oauth.grants.authorization_code",
+    "cclibs.oauth.grants.refresh_token",
+    "cclibs.oauth.grants.client_credentials",
+]
+
+
+@pytest.mark.parametrize("module", DOMAIN)
 def test_domain_modules_load_no_framework_or_orm(module: str) -> None:
     code = (
         f"import sys, {module}\n"
