@@ -17,6 +17,7 @@ from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
 from cclibs.oauth.endpoints.authorize import AuthorizeEndpoint
+from cclibs.oauth.endpoints.introspect import IntrospectionEndpoint
 from cclibs.oauth.endpoints.revoke import RevocationEndpoint
 from cclibs.oauth.endpoints.token import TokenEndpoint
 from cclibs.oauth.endpoints.userinfo import UserClaims
@@ -44,6 +45,7 @@ class OAuthServices:
     token: TokenEndpoint
     authorize: AuthorizeEndpoint
     revoke: RevocationEndpoint
+    introspect: IntrospectionEndpoint
     bearer: BearerValidator
     users: AccountDirectory
     signing_algs: list[str]
@@ -152,6 +154,9 @@ def _build_oauth(
             allow_plain_pkce=settings.allow_plain_pkce,
         ),
         revoke=RevocationEndpoint(authenticator, grant_tx, factory, bearer, clock),
+        introspect=IntrospectionEndpoint(
+            settings.issuer, authenticator, grant_tx, factory, bearer, clock
+        ),
         bearer=bearer,
         users=AccountDirectory(accounts),
         signing_algs=list(ALGS),

@@ -93,6 +93,10 @@ class GrantStore(Protocol):
 
     async def add_refresh_token(self, token: RefreshToken) -> None: ...
 
+    async def refresh_token(self, token_hash: str) -> RefreshToken | None:
+        """The refresh token, read without a lock."""
+        ...
+
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
         """The refresh token, locked against concurrent rotation until the transaction ends."""
         ...

@@ -164,6 +164,10 @@ class SqlGrantStore:
         )
         await self._s.flush()
 
+    async def refresh_token(self, token_hash: str) -> RefreshToken | None:
+        row = await self._s.get(RefreshTokenRow, token_hash)
+        return _refresh(row) if row else None
+
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
         row = await self._s.scalar(
             select(RefreshTokenRow)

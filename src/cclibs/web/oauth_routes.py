@@ -41,6 +41,7 @@ CORS_PATHS = frozenset(
         *USERINFO_PATHS,
         "/ims/keys",
         "/ims/revoke",
+        "/ims/introspect",
         "/ims/profile/v1",
     }
 )
@@ -147,3 +148,9 @@ async def profile(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     await app_state(request).oauth.revoke.handle(await oauth_request(request))
     return Response(status_code=200, headers=NO_STORE)
+
+
+@router.post("/ims/introspect")
+async def introspect(request: Request) -> Response:
+    result = await app_state(request).oauth.introspect.handle(await oauth_request(request))
+    return JSONResponse(result, headers=NO_STORE)

@@ -19,6 +19,7 @@ IMS_PATHS = {
     "token_endpoint": "/ims/token/v3",
     "userinfo_endpoint": "/ims/userinfo/v2",
     "revocation_endpoint": "/ims/revoke",
+    "introspection_endpoint": "/ims/introspect",
     "jwks_uri": "/ims/keys",
 }
 
@@ -38,6 +39,10 @@ def metadata(issuer: str, *, signing_algs: list[str], allow_plain_pkce: bool) ->
             "client_secret_basic",
             "client_secret_post",
             "none",
+        ],
+        "introspection_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
         ],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment", "form_post"],
