@@ -17,12 +17,14 @@ from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
 from cclibs.oauth.endpoints.authorize import AuthorizeEndpoint
+from cclibs.oauth.endpoints.device import DEVICE_GRANT, DeviceEndpoint
 from cclibs.oauth.endpoints.introspect import IntrospectionEndpoint
 from cclibs.oauth.endpoints.revoke import RevocationEndpoint
 from cclibs.oauth.endpoints.token import TokenEndpoint
 from cclibs.oauth.endpoints.userinfo import UserClaims
 from cclibs.oauth.grants.authorization_code import AuthorizationCodeGrant
 from cclibs.oauth.grants.client_credentials import ClientCredentialsGrant
+from cclibs.oauth.grants.device_code import DeviceCodeGrant
 from cclibs.oauth.grants.refresh_token import RefreshTokenGrant
 from cclibs.oauth.issuance import IssuancePolicy, TokenFactory
 from cclibs.oauth.keys import ALGS, KeyManager
@@ -46,6 +48,7 @@ class OAuthServices:
     authorize: AuthorizeEndpoint
     revoke: RevocationEndpoint
     introspect: IntrospectionEndpoint
+    device: DeviceEndpoint
     bearer: BearerValidator
     users: AccountDirectory
     signing_algs: list[str]
@@ -139,6 +142,7 @@ def _build_oauth(
             "authorization_code": AuthorizationCodeGrant(grant_tx, factory, clock),
             "refresh_token": RefreshTokenGrant(grant_tx, factory, clock),
             "client_credentials": ClientCredentialsGrant(access),
+            DEVICE_GRANT: DeviceCodeGrant(grant_tx, factory, clock),
         },
     )
     return OAuthServices(
@@ -154,6 +158,7 @@ def _build_oauth(
             allow_plain_pkce=settings.allow_plain_pkce,
         ),
         revoke=RevocationEndpoint(authenticator, grant_tx, factory, bearer, clock),
+        device=DeviceEndpoint(settings.issuer, authenticator, clients, grant_tx, factory, clock),
         introspect=IntrospectionEndpoint(
             settings.issuer, authenticator, grant_tx, factory, bearer, clock
         ),

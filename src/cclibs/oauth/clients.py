@@ -101,6 +101,10 @@ class Client:
     def requires_pkce(self) -> bool:
         return self.is_public
 
+    def may_be_authorized_by(self, user_id: str, email: str) -> bool:
+        """A credential in development serves only its owner and its beta users."""
+        return self.in_production or user_id == self.owner_id or email in self.beta_users
+
 
 def generate_client_id() -> str:
     """32 lower-case hex digits, the shape of an Adobe API key."""

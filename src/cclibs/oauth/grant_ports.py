@@ -14,6 +14,7 @@ from typing import Protocol
 
 __all__ = [
     "AuthorizationCode",
+    "DeviceAuthorization",
     "Grant",
     "GrantStore",
     "GrantTransactions",
@@ -64,6 +65,25 @@ class RefreshToken:
     rotated_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceAuthorization:
+    """A pending device authorization (RFC 8628 §3.2); the device code is stored as a hash."""
+
+    device_code_hash: str
+    user_code: str
+    client_id: str
+    scope: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime
+    interval: int
+    status: str
+    """pending, approved, denied or used."""
+    last_polled_at: datetime | None = None
+    user_id: str | None = None
+    auth_time: datetime | None = None
+    sid: str | None = None
+
+
 class GrantStore(Protocol):
     async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str]:
         """The scopes the user has consented to for this client (empty: none)."""
@@ -102,6 +122,30 @@ class GrantStore(Protocol):
         ...
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None: ...
+
+    async def add_device_authorization(self, device: DeviceAuthorization) -> None:
+        """Insert; raises ``ValueError`` when the user code is already in use."""
+        ...
+
+    async def device_by_user_code(self, user_code: str) -> DeviceAuthorization | None: ...
+
+    async def device_for_update(self, device_code_hash: str) -> DeviceAuthorization | None:
+        """The device authorization, locked against concurrent polls."""
+        ...
+
+    async def update_device(
+        self,
+        device_code_hash: str,
+        *,
+        status: str | None = None,
+        last_polled_at: datetime | None = None,
+        interval: int | None = None,
+        user_id: str | None = None,
+        auth_time: datetime | None = None,
+        sid: str | None = None,
+    ) -> None:
+        """Change the given fields (None leaves a field as it is)."""
+        ...
 
 
 class GrantTransactions(Protocol):

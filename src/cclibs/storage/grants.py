@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cclibs.oauth.grant_ports import AuthorizationCode, Grant, RefreshToken
+from cclibs.oauth.grant_ports import AuthorizationCode, DeviceAuthorization, Grant, RefreshToken
 from cclibs.storage.db import Database
-from cclibs.storage.tables import AuthorizationCodeRow, ConsentRow, GrantRow, RefreshTokenRow
+from cclibs.storage.tables import (
+    AuthorizationCodeRow,
+    ConsentRow,
+    DeviceAuthorizationRow,
+    GrantRow,
+    RefreshTokenRow,
+)
 from cclibs.storage.transactions import SqlTransactions
 
 __all__ = ["SqlGrantStore", "SqlGrantTransactions"]
@@ -57,6 +64,23 @@ def _refresh(row: RefreshTokenRow) -> RefreshToken:
         created_at=row.created_at,
         expires_at=row.expires_at,
         rotated_at=row.rotated_at,
+    )
+
+
+def _device(row: DeviceAuthorizationRow) -> DeviceAuthorization:
+    return DeviceAuthorization(
+        device_code_hash=row.device_code_hash,
+        user_code=row.user_code,
+        client_id=row.client_id,
+        scope=tuple(row.scope.split()),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        interval=row.interval,
+        status=row.status,
+        last_polled_at=row.last_polled_at,
+        user_id=row.user_id,
+        auth_time=row.auth_time,
+        sid=row.sid,
     )
 
 
@@ -182,6 +206,66 @@ class SqlGrantStore:
             .where(RefreshTokenRow.token_hash == token_hash, RefreshTokenRow.rotated_at.is_(None))
             .values(rotated_at=at)
         )
+
+    async def add_device_authorization(self, device: DeviceAuthorization) -> None:
+        try:
+            async with self._s.begin_nested():
+                self._s.add(
+                    DeviceAuthorizationRow(
+                        device_code_hash=device.device_code_hash,
+                        user_code=device.user_code,
+                        client_id=device.client_id,
+                        scope=" ".join(device.scope),
+                        created_at=device.created_at,
+                        expires_at=device.expires_at,
+                        interval=device.interval,
+                        status=device.status,
+                    )
+                )
+                await self._s.flush()
+        except IntegrityError:
+            raise ValueError("user code in use") from None
+
+    async def device_by_user_code(self, user_code: str) -> DeviceAuthorization | None:
+        row = await self._s.scalar(
+            select(DeviceAuthorizationRow).where(DeviceAuthorizationRow.user_code == user_code)
+        )
+        return _device(row) if row else None
+
+    async def device_for_update(self, device_code_hash: str) -> DeviceAuthorization | None:
+        row = await self._s.scalar(
+            select(DeviceAuthorizationRow)
+            .where(DeviceAuthorizationRow.device_code_hash == device_code_hash)
+            .with_for_update()
+        )
+        return _device(row) if row else None
+
+    async def update_device(
+        self,
+        device_code_hash: str,
+        *,
+        status: str | None = None,
+        last_polled_at: datetime | None = None,
+        interval: int | None = None,
+        user_id: str | None = None,
+        auth_time: datetime | None = None,
+        sid: str | None = None,
+    ) -> None:
+        given = {
+            "status": status,
+            "last_polled_at": last_polled_at,
+            "interval": interval,
+            "user_id": user_id,
+            "auth_time": auth_time,
+            "sid": sid,
+        }
+        values = {name: value for name, value in given.items() if value is not None}
+        if values:
+            await self._s.execute(
+                update(DeviceAuthorizationRow)
+                .where(DeviceAuthorizationRow.device_code_hash == device_code_hash)
+                .values(**values)
+            )
 
 
 class SqlGrantTransactions(SqlTransactions[SqlGrantStore]):

@@ -82,7 +82,8 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _is_page(request: Request) -> bool:
-    return request.url.path.startswith("/ims/authorize")
+    path = request.url.path
+    return path.startswith("/ims/authorize") or path in ("/ims/device", "/ims/device/decision")
 
 
 def _wants_json(request: Request) -> bool:

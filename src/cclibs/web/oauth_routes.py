@@ -43,6 +43,7 @@ CORS_PATHS = frozenset(
         "/ims/revoke",
         "/ims/introspect",
         "/ims/profile/v1",
+        "/ims/device/code",
     }
 )
 

@@ -202,8 +202,7 @@ class AuthorizeEndpoint:
     def check_user_may_authorize(
         self, request: AuthorizationRequest, user_id: str, email: str
     ) -> None:
-        client = request.client
-        if client.in_production or user_id == client.owner_id or email in client.beta_users:
+        if request.client.may_be_authorized_by(user_id, email):
             return
         raise self._error(
             AccessDenied("This application is in development; only its developers may use it."),

@@ -13,7 +13,12 @@ __all__ = ["GRANT_TYPES", "Grant", "TokenEndpoint"]
 
 Grant = Callable[[OAuthRequest, AuthenticatedClient], Awaitable[dict[str, Any]]]
 
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+GRANT_TYPES = (
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    "urn:ietf:params:oauth:grant-type:device_code",
+)
 """Every grant the endpoint serves; discovery advertises exactly these."""
 
 

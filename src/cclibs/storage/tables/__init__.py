@@ -6,6 +6,7 @@ from cclibs.storage.tables.clients import ClientRow, ClientSecretRow, ProjectRow
 from cclibs.storage.tables.grants import (
     AuthorizationCodeRow,
     ConsentRow,
+    DeviceAuthorizationRow,
     GrantRow,
     RefreshTokenRow,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "ClientRow",
     "ClientSecretRow",
     "ConsentRow",
+    "DeviceAuthorizationRow",
     "GrantRow",
     "LoginFailureRow",
     "ProjectRow",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cclibs.storage.tables._base import Base, UtcDateTime
@@ -81,3 +81,26 @@ class RefreshTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class DeviceAuthorizationRow(Base):
+    """RFC 8628: a device code (stored as a keyed hash) and the user code typed on a screen."""
+
+    __tablename__ = "device_authorizations"
+
+    device_code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_code: Mapped[str] = mapped_column(String(16), unique=True)
+    client_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("clients.client_id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    interval: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    last_polled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), nullable=True
+    )
+    auth_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sid: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -1,0 +1,102 @@
+"""The device flow (RFC 8628): the device authorization endpoint and the verification pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from cclibs.oauth.errors import OAuthError
+from cclibs.oauth.scopes import SCOPES
+from cclibs.web.authorize_routes import sid_of
+from cclibs.web.forms import read_form
+from cclibs.web.oauth_routes import NO_STORE, oauth_request
+from cclibs.web.session import require_user
+from cclibs.web.state import app_state
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+_BAD_CODE = "That code is not valid or has expired. Check the code on your device."
+
+
+@router.post("/ims/device/code")
+async def device_authorization(request: Request) -> Response:
+    result = await app_state(request).oauth.device.start(await oauth_request(request))
+    return JSONResponse(result, headers=NO_STORE)
+
+
+@router.get("/ims/device")
+async def device_page(request: Request) -> Response:
+    await require_user(request)
+    code = request.query_params.get("user_code", "")[:16]
+    return app_state(request).pages.render(request, "device.html", {"user_code": code})
+
+
+@router.post("/ims/device")
+async def device_lookup(request: Request) -> Response:
+    await require_user(request)
+    form = await read_form(request, ("user_code",))
+    state = app_state(request)
+    prompt = await state.oauth.device.find(form["user_code"])
+    if prompt is None:
+        return state.pages.render(
+            request,
+            "device.html",
+            {
+                "user_code": form["user_code"][:16],
+                "errors": {"user_code": _BAD_CODE},
+                "error": _BAD_CODE,
+            },
+            status=400,
+        )
+    return state.pages.render(
+        request,
+        "device_confirm.html",
+        {
+            "client": prompt.client,
+            "user_code": prompt.device.user_code,
+            "scopes": [SCOPES[name] for name in prompt.device.scope if name in SCOPES],
+        },
+    )
+
+
+@router.post("/ims/device/decision")
+async def device_decision(request: Request) -> Response:
+    session, user = await require_user(request)
+    form = await read_form(request, ("user_code", "decision"))
+    state = app_state(request)
+    prompt = await state.oauth.device.find(form["user_code"])
+    if prompt is None:
+        return RedirectResponse(
+            f"/ims/device?{urlencode({'user_code': form['user_code'][:16]})}", status_code=303
+        )
+    allow = form["decision"] == "allow"
+    try:
+        await state.oauth.device.decide(
+            prompt,
+            allow=allow,
+            user_id=user.id,
+            email=user.email,
+            auth_time=session.created_at,
+            sid=sid_of(session),
+        )
+    except OAuthError as error:
+        return state.pages.render(
+            request,
+            "device_done.html",
+            {"allowed": False, "message": error.description},
+            status=403,
+        )
+    return state.pages.render(
+        request,
+        "device_done.html",
+        {
+            "allowed": allow,
+            "client": prompt.client,
+            "message": None,
+        },
+    )
