@@ -19,6 +19,7 @@ from cclibs.oauth.clients import SecretHasher
 from cclibs.oauth.endpoints.authorize import AuthorizeEndpoint
 from cclibs.oauth.endpoints.device import DEVICE_GRANT, DeviceEndpoint
 from cclibs.oauth.endpoints.introspect import IntrospectionEndpoint
+from cclibs.oauth.endpoints.logout import LogoutEndpoint
 from cclibs.oauth.endpoints.revoke import RevocationEndpoint
 from cclibs.oauth.endpoints.token import TokenEndpoint
 from cclibs.oauth.endpoints.userinfo import UserClaims
@@ -49,6 +50,7 @@ class OAuthServices:
     revoke: RevocationEndpoint
     introspect: IntrospectionEndpoint
     device: DeviceEndpoint
+    logout: LogoutEndpoint
     bearer: BearerValidator
     users: AccountDirectory
     signing_algs: list[str]
@@ -158,6 +160,7 @@ def _build_oauth(
             allow_plain_pkce=settings.allow_plain_pkce,
         ),
         revoke=RevocationEndpoint(authenticator, grant_tx, factory, bearer, clock),
+        logout=LogoutEndpoint(settings.issuer, keys, clients),
         device=DeviceEndpoint(settings.issuer, authenticator, clients, grant_tx, factory, clock),
         introspect=IntrospectionEndpoint(
             settings.issuer, authenticator, grant_tx, factory, bearer, clock

@@ -17,7 +17,7 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
 from cclibs.services import build_services
-from cclibs.web import authorize_routes, device_routes, health, oauth_routes
+from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
@@ -88,6 +88,7 @@ def create_app(
     app.include_router(oauth_routes.router)
     app.include_router(authorize_routes.router)
     app.include_router(device_routes.router)
+    app.include_router(logout_routes.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     # Outermost first: the request id must cover the headers middleware and the error pages.
     app.add_middleware(UnexpectedErrorMiddleware)

@@ -83,7 +83,10 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def _is_page(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/ims/authorize") or path in ("/ims/device", "/ims/device/decision")
+    return path.startswith(("/ims/authorize", "/ims/logout")) or path in (
+        "/ims/device",
+        "/ims/device/decision",
+    )
 
 
 def _wants_json(request: Request) -> bool:

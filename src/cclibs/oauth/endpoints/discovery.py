@@ -20,6 +20,8 @@ IMS_PATHS = {
     "userinfo_endpoint": "/ims/userinfo/v2",
     "revocation_endpoint": "/ims/revoke",
     "introspection_endpoint": "/ims/introspect",
+    "device_authorization_endpoint": "/ims/device/code",
+    "end_session_endpoint": "/ims/logout",
     "jwks_uri": "/ims/keys",
 }
 

@@ -65,3 +65,8 @@ class RevocationEndpoint:
             )
         async with self._grants.write() as store:
             await store.revoke_grant(access.grant_id, self._clock.now())
+
+    async def revoke_grant(self, grant_id: str) -> None:
+        """Revoke one sign-in's tokens (used by logout with an access token)."""
+        async with self._grants.write() as store:
+            await store.revoke_grant(grant_id, self._clock.now())
