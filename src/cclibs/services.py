@@ -28,7 +28,7 @@ from cclibs.oauth.grants.client_credentials import ClientCredentialsGrant
 from cclibs.oauth.grants.device_code import DeviceCodeGrant
 from cclibs.oauth.grants.refresh_token import RefreshTokenGrant
 from cclibs.oauth.issuance import IssuancePolicy, TokenFactory
-from cclibs.oauth.keys import ALGS, KeyManager
+from cclibs.oauth.keys import KeyManager
 from cclibs.oauth.registration import ClientRegistry
 from cclibs.oauth.signing import KeyRingSigner
 from cclibs.oauth.tokens import TokenIssuer
@@ -53,7 +53,6 @@ class OAuthServices:
     logout: LogoutEndpoint
     bearer: BearerValidator
     users: AccountDirectory
-    signing_algs: list[str]
 
 
 class AccountDirectory:
@@ -167,5 +166,4 @@ def _build_oauth(
         ),
         bearer=bearer,
         users=AccountDirectory(accounts),
-        signing_algs=list(ALGS),
     )

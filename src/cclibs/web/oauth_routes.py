@@ -108,7 +108,7 @@ async def discovery(request: Request) -> Response:
     state = app_state(request)
     document = metadata(
         state.settings.issuer,
-        signing_algs=state.oauth.signing_algs,
+        access_token_alg=state.settings.access_token_alg,
         allow_plain_pkce=state.settings.allow_plain_pkce,
     )
     return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})

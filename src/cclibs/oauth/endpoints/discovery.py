@@ -26,7 +26,7 @@ IMS_PATHS = {
 }
 
 
-def metadata(issuer: str, *, signing_algs: list[str], allow_plain_pkce: bool) -> dict[str, Any]:
+def metadata(issuer: str, *, access_token_alg: str, allow_plain_pkce: bool) -> dict[str, Any]:
     document: dict[str, Any] = {
         "issuer": issuer,
         **{name: issuer + path for name, path in IMS_PATHS.items()},
@@ -66,6 +66,6 @@ def metadata(issuer: str, *, signing_algs: list[str], allow_plain_pkce: bool) ->
             "at_hash",
         ],
         "authorization_response_iss_parameter_supported": True,
-        "access_token_signing_alg_values_supported": signing_algs,
+        "access_token_signing_alg_values_supported": [access_token_alg],
     }
     return document
