@@ -37,15 +37,22 @@ def redirect_params(response: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
 
-async def consent(browser: httpx.AsyncClient, page: httpx.Response, decision: str = "allow") -> httpx.Response:
+async def consent(
+    browser: httpx.AsyncClient, page: httpx.Response, decision: str = "allow"
+) -> httpx.Response:
     """Submit the consent page that ``page`` shows."""
     assert page.status_code == 200, page.text[:500]
     interaction = _INTERACTION.search(page.text)
     token = _CSRF.search(page.text)
     assert interaction and token, "not a consent page"
-    return await browser.post("/ims/authorize/consent", data={
-        "csrf_token": token.group(1), "interaction": interaction.group(1), "decision": decision,
-    })
+    return await browser.post(
+        "/ims/authorize/consent",
+        data={
+            "csrf_token": token.group(1),
+            "interaction": interaction.group(1),
+            "decision": decision,
+        },
+    )
 
 
 async def authorize_code(
@@ -60,8 +67,12 @@ async def authorize_code(
     extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Sign in (if needed), consent (if asked) and return the redirect's parameters."""
-    params = {"client_id": client_id, "response_type": "code", "scope": scope,
-              "state": secrets.token_urlsafe(8)}
+    params = {
+        "client_id": client_id,
+        "response_type": "code",
+        "scope": scope,
+        "state": secrets.token_urlsafe(8),
+    }
     if redirect_uri:
         params["redirect_uri"] = redirect_uri
     if pkce:

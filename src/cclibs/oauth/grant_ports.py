@@ -85,8 +85,8 @@ class DeviceAuthorization:
 
 
 class GrantStore(Protocol):
-    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str]:
-        """The scopes the user has consented to for this client (empty: none)."""
+    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str] | None:
+        """The scopes the user consented to for this client; None when never asked."""
         ...
 
     async def save_consent(

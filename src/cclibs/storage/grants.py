@@ -88,9 +88,9 @@ class SqlGrantStore:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str]:
+    async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str] | None:
         row = await self._s.get(ConsentRow, (user_id, client_id))
-        return frozenset(row.scopes.split()) if row else frozenset()
+        return frozenset(row.scopes.split()) if row else None
 
     async def save_consent(
         self, user_id: str, client_id: str, scopes: frozenset[str], at: datetime

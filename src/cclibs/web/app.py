@@ -72,7 +72,7 @@ def create_app(
         oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,
-        interactions=InteractionSigner(secret),
+        interactions=InteractionSigner(secret, services.clock),
         pages=Pages(csrf),
         signup_open=settings.signup_open(),
     )

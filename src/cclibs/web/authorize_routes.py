@@ -82,17 +82,24 @@ async def authorize(request: Request) -> Response:
     except OAuthError as error:  # malformed parameters before the client was known
         return _page_error(request, error)
     signed_in = await current(request)
-    if signed_in is None or "login" in auth_request.prompt:
+    if signed_in is None or endpoint.needs_fresh_sign_in(auth_request, signed_in[0].created_at):
         if "none" in auth_request.prompt:
             return send_back(request, endpoint.deny(auth_request, LoginRequired()), 302)
-        return _to_sign_in(request, params, force="login" in auth_request.prompt)
+        return _to_sign_in(request, params, force=signed_in is not None)
     session, user = signed_in
     return await _decide(request, auth_request, session, user, request.url.query)
 
 
 def _to_sign_in(request: Request, params: dict[str, str], *, force: bool) -> Response:
-    # After sign-in, come back without prompt=login so the new session is accepted.
-    again = {k: v for k, v in params.items() if not (k == "prompt" and force)}
+    # After sign-in, come back without prompt=login (the new session is the fresh sign-in it
+    # asked for), keeping any other prompt value such as consent.
+    again = dict(params)
+    if force:
+        rest = " ".join(p for p in params.get("prompt", "").split() if p != "login")
+        if rest:
+            again["prompt"] = rest
+        else:
+            again.pop("prompt", None)
     target = f"{request.url.path}?{urlencode(again)}"
     query = {"next": target}
     if force:

@@ -16,9 +16,13 @@ from cclibs.web.state import app_state
 
 __all__ = ["read_form"]
 
-_MAX_BODY = 64 * 1024
+_MAX_BODY = 160 * 1024
 _MAX_FIELDS = 50
 _MAX_VALUE = 8 * 1024
+# Fields that carry a whole authorization request (IMS allows a 4096-character state, which
+# percent-encoding can triple): the sign-in page's next and the consent page's interaction.
+_LONG_FIELDS = frozenset({"next", "interaction"})
+_MAX_LONG_VALUE = 48 * 1024
 
 
 async def read_form(
@@ -36,7 +40,8 @@ async def read_form(
     if missing:
         raise MalformedRequest(f"The form is missing {', '.join(missing)}.")
     for name in (*required, *optional):
-        if len(values.get(name, "")) > _MAX_VALUE:
+        limit = _MAX_LONG_VALUE if name in _LONG_FIELDS else _MAX_VALUE
+        if len(values.get(name, "")) > limit:
             raise MalformedRequest(f"The field {name!r} is too long.")
     return {name: values.get(name, "") for name in (*required, *optional)}
 
@@ -58,7 +63,9 @@ async def _pairs(request: Request) -> list[tuple[str, str]]:
                 text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=_MAX_FIELDS
             )
         if content_type == "multipart/form-data":
-            form = await request.form(max_files=0, max_fields=_MAX_FIELDS, max_part_size=_MAX_VALUE)
+            form = await request.form(
+                max_files=0, max_fields=_MAX_FIELDS, max_part_size=_MAX_LONG_VALUE
+            )
             pairs: list[tuple[str, str]] = []
             for name, value in form.multi_items():
                 if not isinstance(value, str):

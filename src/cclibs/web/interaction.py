@@ -12,7 +12,8 @@ import base64
 import hashlib
 import hmac
 import json
-import time
+
+from cclibs.clock import Clock
 
 __all__ = ["InteractionError", "InteractionSigner"]
 
@@ -24,18 +25,20 @@ class InteractionError(ValueError):
 
 
 class InteractionSigner:
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, clock: Clock) -> None:
         self._key = hashlib.sha256(b"cclibs-interaction\x00" + secret).digest()
+        self._clock = clock
 
-    def sign(self, query: str, session_id: str, *, now: float | None = None) -> str:
+    def sign(self, query: str, session_id: str) -> str:
+        now = self._clock.now().timestamp()
         payload = json.dumps(
-            {"q": query, "s": session_id, "e": int((now or time.time()) + _TTL_SECONDS)},
+            {"q": query, "s": session_id, "e": int(now + _TTL_SECONDS)},
             separators=(",", ":"),
         ).encode()
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
         return f"{body}.{self._mac(body)}"
 
-    def open(self, token: str, session_id: str, *, now: float | None = None) -> str:
+    def open(self, token: str, session_id: str) -> str:
         """The signed query; InteractionError when forged, expired or from another session."""
         body, _, mac = token.partition(".")
         if not body or not hmac.compare_digest(self._mac(body), mac):
@@ -46,7 +49,7 @@ class InteractionSigner:
             raise InteractionError("The consent form is not valid.") from None
         if not hmac.compare_digest(str(data.get("s", "")), session_id):
             raise InteractionError("The consent form belongs to another sign-in.")
-        if int(data.get("e", 0)) < (now or time.time()):
+        if int(data.get("e", 0)) < self._clock.now().timestamp():
             raise InteractionError("The consent form has expired. Start again from the app.")
         return str(data["q"])
 

@@ -31,7 +31,7 @@ class RedirectToSignIn(Exception):
 
 def safe_next(value: str | None, default: str = "/account") -> str:
     """A same-site path to continue to; anything else (other hosts, schemes, //x) is the default."""
-    if not value or len(value) > 12_000 or not value.startswith("/"):
+    if not value or len(value) > 48 * 1024 or not value.startswith("/"):
         return default
     if value.startswith(("//", "/\\")) or any(ord(ch) < 32 or ch == "\\" for ch in value):
         return default

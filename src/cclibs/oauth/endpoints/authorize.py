@@ -56,6 +56,8 @@ class AuthorizationRequest:
     code_challenge: str | None
     code_challenge_method: str | None
     prompt: frozenset[str]
+    max_age: int | None = None
+    """OIDC Core §3.1.2.1: the longest time since sign-in the user may not be asked again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,7 @@ class AuthorizeEndpoint:
                     f"A {client.type.label} credential must use PKCE (code_challenge, S256)."
                 )
             prompt = self.check_prompt(params)
+            max_age = self.check_max_age(params)
         except OAuthError as error:
             raise self._error(error, redirect_uri, mode, state) from None
         return AuthorizationRequest(
@@ -143,6 +146,7 @@ class AuthorizeEndpoint:
             code_challenge=params.get("code_challenge") or None,
             code_challenge_method=method,
             prompt=prompt,
+            max_age=max_age,
         )
 
     async def check_client(self, params: dict[str, str]) -> Client:
@@ -188,6 +192,14 @@ class AuthorizeEndpoint:
             raise InvalidScope(f"This application may not request: {', '.join(refused)}.")
         return scope
 
+    def check_max_age(self, params: dict[str, str]) -> int | None:
+        raw = params.get("max_age")
+        if not raw:
+            return None
+        if not raw.isdigit() or len(raw) > 10:
+            raise InvalidRequest("max_age must be a whole number of seconds.")
+        return int(raw)
+
     def check_prompt(self, params: dict[str, str]) -> frozenset[str]:
         prompt = frozenset((params.get("prompt") or "").split())
         unknown = prompt - _PROMPTS
@@ -198,6 +210,13 @@ class AuthorizeEndpoint:
         return prompt
 
     # After sign-in --------------------------------------------------------------------------
+
+    def needs_fresh_sign_in(self, request: AuthorizationRequest, signed_in_at: datetime) -> bool:
+        """prompt=login, or a sign-in older than max_age (OIDC Core §3.1.2.1)."""
+        if "login" in request.prompt:
+            return True
+        age = (self._clock.now() - signed_in_at).total_seconds()
+        return request.max_age is not None and age > request.max_age
 
     def check_user_may_authorize(
         self, request: AuthorizationRequest, user_id: str, email: str
@@ -216,7 +235,8 @@ class AuthorizeEndpoint:
             return True
         async with self._grants.read() as store:
             granted = await store.consented_scopes(user_id, request.client.client_id)
-        return not set(request.scope) <= granted
+        # Never asked means ask, even for no scope: the code alone reveals the user's sub.
+        return granted is None or not set(request.scope) <= granted
 
     async def approve(
         self,
