@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-
 DOMAIN = [
     "cclibs.accounts",
     "cclibs.clock",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cclibs.clock import Clock
-from cclibs.oauth.errors import InvalidToken
+from cclibs.oauth.errors import InvalidToken, MissingToken
 from cclibs.oauth.grant_ports import GrantTransactions
 from cclibs.oauth.keys import InvalidJwt, KeyManager
 from cclibs.oauth.tokens import api_audience
@@ -34,10 +34,10 @@ class AccessClaims:
 def bearer_token(authorization: str | None) -> str:
     """The token of an ``Authorization: Bearer`` header (RFC 6750 §2.1)."""
     if not authorization:
-        raise InvalidToken("An access token is required (Authorization: Bearer ...).")
+        raise MissingToken()
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("Send the access token as Authorization: Bearer <token>.")
+        raise MissingToken("Send the access token as Authorization: Bearer <token>.")
     return token.strip()
 
 

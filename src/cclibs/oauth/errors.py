@@ -19,6 +19,7 @@ OAuthError
  ├── TemporarilyUnavailable   503
  ├── LoginRequired / ConsentRequired / InteractionRequired   (prompt=none, redirect only)
  ├── InvalidToken             401  (bearer token errors, RFC 6750)
+ │    └── MissingToken         401  no token: a challenge without an error code
  ├── InsufficientScope        403
  ├── AuthorizationPending / SlowDown / ExpiredToken          400 (device flow)
  └── InvalidRedirectTarget    400  never redirected: unknown client or unregistered redirect_uri
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidScope",
     "InvalidToken",
     "LoginRequired",
+    "MissingToken",
     "OAuthError",
     "ServerError",
     "SlowDown",
@@ -149,6 +151,12 @@ class InvalidToken(OAuthError):
     status = 401
     redirectable = False
     default_description = "The access token is invalid, expired or revoked."
+
+
+class MissingToken(InvalidToken):
+    """No bearer token at all: RFC 6750 §3.1 says the challenge then names no error."""
+
+    default_description = "An access token is required (Authorization: Bearer ...)."
 
 
 class InsufficientScope(OAuthError):

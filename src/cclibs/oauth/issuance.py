@@ -19,7 +19,14 @@ from cclibs.oauth.clients import Client, ClientType, SecretHasher
 from cclibs.oauth.grant_ports import Grant, GrantStore, RefreshToken
 from cclibs.oauth.tokens import JwtSigner, TokenIssuer
 
-__all__ = ["ID_TOKEN_ALG", "ID_TOKEN_TTL", "IssuancePolicy", "TokenFactory", "at_hash"]
+__all__ = [
+    "ID_TOKEN_ALG",
+    "ID_TOKEN_TTL",
+    "IssuancePolicy",
+    "PendingTokens",
+    "TokenFactory",
+    "at_hash",
+]
 
 ID_TOKEN_ALG = "RS256"  # noqa: S105 - an algorithm name
 ID_TOKEN_TTL = 3600
@@ -29,6 +36,19 @@ def at_hash(access_token: str) -> str:
     """OIDC Core §3.1.3.6: the left half of SHA-256 of the token, base64url."""
     digest = hashlib.sha256(access_token.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingTokens:
+    """Recorded in the database, not yet signed (see ``TokenFactory.record``)."""
+
+    client: Client
+    grant: Grant
+    scope: tuple[str, ...]
+    refresh_token: str | None
+    nonce: str | None
+    id_token: bool
+    include_sub: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +85,7 @@ class TokenFactory:
             return False
         return client.type is not ClientType.SPA or self.policy.spa_refresh_tokens
 
-    async def issue(
+    async def record(
         self,
         store: GrantStore,
         client: Client,
@@ -76,31 +96,21 @@ class TokenFactory:
         nonce: str | None = None,
         id_token: bool = False,
         include_sub: bool = True,
-    ) -> dict[str, Any]:
-        """The token response: an access token for ``scope``; a refresh token (stored as a
-        hash) for ``refresh_scope`` (default: ``scope``) when the client gets them."""
+    ) -> PendingTokens:
+        """The database half of issuing, inside the grant's transaction: store the refresh
+        token (as a hash) for ``refresh_scope`` (default ``scope``) when the client gets one.
+
+        Signing happens in ``finish``, after the transaction: it may read the signing keys
+        (a second connection) and costs CPU, neither of which belongs under a row lock.
+        """
         refresh_scope = refresh_scope or scope
-        access = await self._access.access_token(
-            client_id=client.client_id,
-            subject=grant.user_id,
-            scope=scope,
-            ttl=client.access_token_ttl,
-            grant_id=grant.id,
-        )
-        response: dict[str, Any] = {
-            "access_token": access.token,
-            "token_type": "bearer",
-            "expires_in": access.expires_in,
-            "scope": " ".join(scope),
-        }
-        if include_sub:
-            response["sub"] = grant.user_id  # IMS's v3 token response carries sub
+        refresh_value = None
         if self.gets_refresh_token(client, refresh_scope):
-            value = secrets.token_urlsafe(32)
+            refresh_value = secrets.token_urlsafe(32)
             now = self._clock.now()
             await store.add_refresh_token(
                 RefreshToken(
-                    token_hash=self.token_hash(value),
+                    token_hash=self.token_hash(refresh_value),
                     grant_id=grant.id,
                     client_id=client.client_id,
                     scope=refresh_scope,
@@ -108,9 +118,38 @@ class TokenFactory:
                     expires_at=now + timedelta(seconds=client.refresh_token_ttl),
                 )
             )
-            response["refresh_token"] = value
-        if id_token and "openid" in scope:
-            response["id_token"] = await self._id_token(client, grant, access.token, nonce)
+        return PendingTokens(
+            client=client,
+            grant=grant,
+            scope=scope,
+            refresh_token=refresh_value,
+            nonce=nonce,
+            id_token="openid" in scope and id_token,
+            include_sub=include_sub,
+        )
+
+    async def finish(self, pending: PendingTokens) -> dict[str, Any]:
+        """Sign the access token (and ID token) of a recorded issuance: the token response."""
+        client, grant = pending.client, pending.grant
+        access = await self._access.access_token(
+            client_id=client.client_id,
+            subject=grant.user_id,
+            scope=pending.scope,
+            ttl=client.access_token_ttl,
+            grant_id=grant.id,
+        )
+        response: dict[str, Any] = {
+            "access_token": access.token,
+            "token_type": "bearer",
+            "expires_in": access.expires_in,
+            "scope": " ".join(pending.scope),
+        }
+        if pending.include_sub:
+            response["sub"] = grant.user_id  # IMS's v3 token response carries sub
+        if pending.refresh_token is not None:
+            response["refresh_token"] = pending.refresh_token
+        if pending.id_token:
+            response["id_token"] = await self._id_token(client, grant, access.token, pending.nonce)
         return response
 
     async def _id_token(

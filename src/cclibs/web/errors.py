@@ -20,7 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
-from cclibs.oauth.errors import InsufficientScope, InvalidClient, InvalidToken, OAuthError
+from cclibs.oauth.errors import (
+    InsufficientScope,
+    InvalidClient,
+    InvalidToken,
+    MissingToken,
+    OAuthError,
+)
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
@@ -99,6 +105,8 @@ def render_oauth_error(error: OAuthError) -> Response:
     headers = dict(_NO_STORE)
     if isinstance(error, InvalidClient) and error.basic_challenge:
         headers["WWW-Authenticate"] = 'Basic realm="cclibs"'
+    elif isinstance(error, MissingToken):
+        headers["WWW-Authenticate"] = 'Bearer realm="cclibs"'
     elif isinstance(error, InvalidToken | InsufficientScope):
         # RFC 6750 §3: the challenge names the error; the description is quoted text.
         description = error.description.replace("\\", "").replace('"', "'")

@@ -10,7 +10,7 @@ from cclibs.oauth import pkce
 from cclibs.oauth.client_auth import AuthenticatedClient
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest
 from cclibs.oauth.grant_ports import AuthorizationCode, Grant, GrantStore, GrantTransactions
-from cclibs.oauth.issuance import TokenFactory
+from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 
 __all__ = ["AuthorizationCodeGrant"]
@@ -59,11 +59,14 @@ class AuthorizationCodeGrant:
             code = await store.code_for_update(self._factory.token_hash(value))
             if code is None:
                 raise InvalidGrant("The code is not valid.")
+            pending = None
             if code.used_at is None:
-                return await self._redeem(store, code, request, auth)
-            # A replay: revoke what the first use issued, commit that, then refuse.
-            if code.grant_id is not None:
+                pending = await self._redeem(store, code, request, auth)
+            elif code.grant_id is not None:
+                # A replay: revoke what the first use issued, commit that, then refuse.
                 await store.revoke_grant(code.grant_id, self._clock.now())
+        if pending is not None:
+            return await self._factory.finish(pending)
         raise InvalidGrant("The code was already used; the tokens issued with it are revoked.")
 
     async def _redeem(
@@ -72,7 +75,7 @@ class AuthorizationCodeGrant:
         code: AuthorizationCode,
         request: OAuthRequest,
         auth: AuthenticatedClient,
-    ) -> dict[str, Any]:
+    ) -> PendingTokens:
         check_bound_to_client(code, auth)
         check_not_expired(code, self._clock)
         check_redirect_uri(request, code)
@@ -89,6 +92,6 @@ class AuthorizationCodeGrant:
         )
         await store.add_grant(grant)
         await store.mark_code_used(code.code_hash, now, grant.id)
-        return await self._factory.issue(
+        return await self._factory.record(
             store, auth.client, grant, code.scope, nonce=code.nonce, id_token=True
         )

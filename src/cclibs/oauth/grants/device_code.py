@@ -7,7 +7,7 @@ time is committed even though the answer is an error, so the rule holds across w
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cclibs.clock import Clock
@@ -22,7 +22,7 @@ from cclibs.oauth.errors import (
     SlowDown,
 )
 from cclibs.oauth.grant_ports import DeviceAuthorization, Grant, GrantStore, GrantTransactions
-from cclibs.oauth.issuance import TokenFactory
+from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 
 __all__ = ["DeviceCodeGrant"]
@@ -40,7 +40,8 @@ class DeviceCodeGrant:
         value = request.get("device_code")
         if value is None:
             raise InvalidRequest("device_code is required.")
-        refusal: OAuthError
+        refusal: OAuthError | None
+        pending: PendingTokens | None = None
         async with self._tx.write() as store:
             device = await store.device_for_update(self._factory.token_hash(value))
             if device is None or device.client_id != auth.client.client_id:
@@ -49,24 +50,32 @@ class DeviceCodeGrant:
             if device.expires_at <= now:
                 raise ExpiredToken()
             if device.status == "approved":
-                return await self._issue(store, device, auth)
-            if device.status == "denied":
-                raise AccessDenied("The user denied the request.")
-            if device.status != "pending":
-                raise InvalidGrant("The device code was already used.")
-            too_soon = device.last_polled_at is not None and (
-                now - device.last_polled_at < timedelta(seconds=device.interval)
-            )
-            interval = device.interval + 5 if too_soon else device.interval
-            await store.update_device(
-                device.device_code_hash, last_polled_at=now, interval=interval
-            )
-            refusal = SlowDown() if too_soon else AuthorizationPending()
-        raise refusal
+                pending = await self._record(store, device, auth)
+                refusal = None
+            elif device.status == "denied":
+                refusal = AccessDenied("The user denied the request.")
+            elif device.status != "pending":
+                refusal = InvalidGrant("The device code was already used.")
+            else:
+                refusal = await self._poll(store, device, now)
+        if refusal is not None or pending is None:
+            raise refusal or InvalidGrant("The device code is not valid.")
+        return await self._factory.finish(pending)
 
-    async def _issue(
+    async def _poll(
+        self, store: GrantStore, device: DeviceAuthorization, now: datetime
+    ) -> OAuthError:
+        """Record the poll; the answer is authorization_pending, or slow_down when too soon."""
+        too_soon = device.last_polled_at is not None and (
+            now - device.last_polled_at < timedelta(seconds=device.interval)
+        )
+        interval = device.interval + 5 if too_soon else device.interval
+        await store.update_device(device.device_code_hash, last_polled_at=now, interval=interval)
+        return SlowDown() if too_soon else AuthorizationPending()
+
+    async def _record(
         self, store: GrantStore, device: DeviceAuthorization, auth: AuthenticatedClient
-    ) -> dict[str, Any]:
+    ) -> PendingTokens:
         assert device.user_id is not None and device.auth_time is not None
         now = self._clock.now()
         grant = Grant(
@@ -80,4 +89,4 @@ class DeviceCodeGrant:
         )
         await store.add_grant(grant)
         await store.update_device(device.device_code_hash, status="used")
-        return await self._factory.issue(store, auth.client, grant, device.scope, id_token=True)
+        return await self._factory.record(store, auth.client, grant, device.scope, id_token=True)

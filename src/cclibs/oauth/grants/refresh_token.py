@@ -15,7 +15,7 @@ from cclibs.clock import Clock
 from cclibs.oauth.client_auth import AuthenticatedClient
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest, InvalidScope
 from cclibs.oauth.grant_ports import GrantStore, GrantTransactions, RefreshToken
-from cclibs.oauth.issuance import TokenFactory
+from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 from cclibs.oauth.scopes import parse_scopes
 
@@ -67,9 +67,13 @@ class RefreshTokenGrant:
             reused = token.rotated_at is not None and (
                 now - token.rotated_at > self._factory.policy.refresh_reuse_grace
             )
+            pending = None
             if not reused:
-                return await self._rotate(store, token, request, auth)
-            await store.revoke_grant(token.grant_id, now)
+                pending = await self._rotate(store, token, request, auth)
+            else:
+                await store.revoke_grant(token.grant_id, now)
+        if pending is not None:
+            return await self._factory.finish(pending)
         raise InvalidGrant(
             "The refresh token was already used; every token of this sign-in is now revoked. "
             "Sign in again."
@@ -81,7 +85,7 @@ class RefreshTokenGrant:
         token: RefreshToken,
         request: OAuthRequest,
         auth: AuthenticatedClient,
-    ) -> dict[str, Any]:
+    ) -> PendingTokens:
         now = self._clock.now()
         grant = await store.grant(token.grant_id)
         if grant is None or grant.revoked_at is not None:
@@ -92,6 +96,6 @@ class RefreshTokenGrant:
         await store.mark_rotated(token.token_hash, now)
         # The new refresh token keeps the family's full scope, so narrowing one access token
         # does not narrow the next refresh (RFC 6749 §6).
-        return await self._factory.issue(
+        return await self._factory.record(
             store, auth.client, grant, scope, refresh_scope=token.scope, include_sub=False
         )
