@@ -73,6 +73,7 @@ class AccountDirectory:
             email=user.email,
             email_verified=user.email_verified,
             disabled=user.is_disabled,
+            country=user.country,
         )
 
 

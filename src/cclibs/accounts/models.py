@@ -18,6 +18,8 @@ class User:
     email_verified: bool
     created_at: datetime
     password_changed_at: datetime
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code; IMS's ``address.country`` claim."""
 
     @property
     def given_name(self) -> str:

@@ -34,6 +34,10 @@ class AccountStore(Protocol):
         """Replace the stored hash; ``at`` becomes ``password_changed_at``."""
         ...
 
+    async def set_country(self, user_id: str, country: str | None) -> None:
+        """Set or clear the user's country (ISO 3166-1 alpha-2)."""
+        ...
+
     async def rehash_password(self, user_id: str, password_hash: str) -> None:
         """Replace the stored hash with a stronger one of the same password."""
         ...

@@ -187,6 +187,15 @@ class Accounts:
         async with self._tx.write() as store:
             await store.delete_session(session_id_of(token))
 
+    async def set_country(self, user: User, raw: str) -> str | None:
+        """Set the country from a two-letter code ('' clears it); returns what was stored."""
+        code = raw.strip().upper()
+        if code and (len(code) != 2 or not code.isascii() or not code.isalpha()):
+            raise InvalidField("Use a two-letter country code such as US or DE.", field="country")
+        async with self._tx.write() as store:
+            await store.set_country(user.id, code or None)
+        return code or None
+
     async def change_password(
         self, *, user: User, current: str, new: str, keep_session: str
     ) -> int:

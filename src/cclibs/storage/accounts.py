@@ -29,6 +29,7 @@ def _user(row: UserRow) -> User:
         email_verified=row.email_verified,
         created_at=row.created_at,
         password_changed_at=row.password_changed_at,
+        country=row.country,
     )
 
 
@@ -84,6 +85,9 @@ class SqlAccountStore:
             .where(UserRow.id == user_id)
             .values(password_hash=password_hash, password_changed_at=at)
         )
+
+    async def set_country(self, user_id: str, country: str | None) -> None:
+        await self._s.execute(update(UserRow).where(UserRow.id == user_id).values(country=country))
 
     async def rehash_password(self, user_id: str, password_hash: str) -> None:
         await self._s.execute(

@@ -20,6 +20,7 @@ class UserClaims:
     email: str
     email_verified: bool
     disabled: bool
+    country: str | None = None
 
 
 class UserDirectory(Protocol):
@@ -51,6 +52,8 @@ async def userinfo(directory: UserDirectory, access: AccessClaims) -> dict[str, 
         )
     if "email" in access.scope:
         claims.update(email=user.email, email_verified=user.email_verified)
+    if "address" in access.scope and user.country:
+        claims["address"] = {"country": user.country}
     return claims
 
 
@@ -67,4 +70,6 @@ async def legacy_profile(directory: UserDirectory, access: AccessClaims) -> dict
         )
     if "email" in access.scope:
         profile.update(email=user.email, emailVerified=str(user.email_verified).lower())
+    if "address" in access.scope and user.country:
+        profile["countryCode"] = user.country
     return profile

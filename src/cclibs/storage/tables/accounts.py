@@ -20,6 +20,7 @@ class UserRow(Base):
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
 
 class WebSessionRow(Base):

@@ -135,7 +135,10 @@ async def account_page(request: Request) -> Response:
     return app_state(request).pages.render(
         request,
         "account.html",
-        {"changed": request.query_params.get("changed") == "1"},
+        {
+            "changed": request.query_params.get("changed") == "1",
+            "country_saved": request.query_params.get("country") == "1",
+        },
     )
 
 
@@ -164,3 +167,15 @@ async def change_password(request: Request) -> Response:
     except AccountError as error:
         return _form_error(request, "account.html", error, {})
     return RedirectResponse("/account?changed=1", status_code=303)
+
+
+@router.post("/account/country")
+async def change_country(request: Request) -> Response:
+    _, user = await require_user(request)
+    form = await read_form(request, ("country",))
+    state = app_state(request)
+    try:
+        await state.accounts.set_country(user, form["country"])
+    except AccountError as error:
+        return _form_error(request, "account.html", error, {})
+    return RedirectResponse("/account?country=1", status_code=303)
