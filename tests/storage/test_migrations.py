@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -63,3 +64,30 @@ async def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path
     assert journal == "wal"
     assert fks == 1
     assert busy is not None and busy >= 5000
+
+
+def test_head_constant_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert script.get_current_head() == migrate.HEAD
+
+
+def test_prepare_creates_an_empty_database_that_equals_the_migrations(database_url: str) -> None:
+    # database_url is already migrated; use a new, empty database of the same backend.
+    from tests.support import databases
+
+    if database_url.startswith("sqlite"):
+        url = database_url.replace("cclibs.sqlite3", "fresh.sqlite3")
+    else:
+        url = databases.create_empty_postgres_database(f"cclibs_prepare_{os.getpid()}")
+    try:
+        assert migrate.prepare(url) == "created"
+        migrate.check(url)  # the stamped, created schema equals the migrations
+        assert migrate.prepare(url) == "current"
+        migrate.downgrade(url, "0005")
+        assert migrate.prepare(url) == "upgraded"
+        migrate.check(url)
+    finally:
+        if not database_url.startswith("sqlite"):
+            databases.drop_postgres_database(f"cclibs_prepare_{os.getpid()}")

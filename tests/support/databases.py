@@ -38,11 +38,16 @@ async def _admin(statement: str) -> None:
 
 def create_postgres_database(name: str) -> str:
     """Create (or re-create) database ``name`` and migrate it; returns its URL."""
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    url = create_empty_postgres_database(name)
     migrate.upgrade(url)
     return url
+
+
+def create_empty_postgres_database(name: str) -> str:
+    """Create (or re-create) an empty database ``name``; returns its URL."""
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_postgres_database(name: str) -> None:

@@ -22,8 +22,9 @@ class PasswordHasher:
             time_cost=defaults.time_cost if time_cost is None else time_cost,
             memory_cost=defaults.memory_cost if memory_cost is None else memory_cost,
         )
-        # Verified when the email is unknown, so both failures cost the same time.
-        self._decoy = self._argon2.hash("cclibs-decoy-password")
+        # Verified when the email is unknown, so both failures cost the same time. Made on
+        # first use (in the worker thread), not at start: it costs a hash.
+        self._decoy: str | None = None
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._argon2.hash, password)
@@ -34,7 +35,9 @@ class PasswordHasher:
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
-            return self._argon2.verify(password_hash or self._decoy, password) and (
+            if password_hash is None and self._decoy is None:
+                self._decoy = self._argon2.hash("cclibs-decoy-password")
+            return self._argon2.verify(password_hash or self._decoy or "", password) and (
                 password_hash is not None
             )
         except (VerifyMismatchError, VerificationError, InvalidHashError):

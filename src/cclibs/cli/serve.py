@@ -39,7 +39,7 @@ def serve(
     settings = settings_from(data_dir, issuer=issuer)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        migrate.upgrade(settings.effective_database_url)
+        migrate.prepare(settings.effective_database_url)
     except Exception as exc:  # a database that cannot be reached or migrated stops the start
         fail(f"cannot prepare the database: {exc}")
     # Make the development key (announcing it) and the first signing keys once, here,
