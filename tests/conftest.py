@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
@@ -93,7 +93,7 @@ def password_hasher() -> PasswordHasher:
 @pytest.fixture
 async def app(
     settings: Settings, clock: FrozenClock, password_hasher: PasswordHasher
-) -> AsyncIterator[FastAPI]:
+) -> AsyncIterator[Starlette]:
     application = create_app(settings, clock=clock, password_hasher=password_hasher)
     # What the lifespan does at start (httpx's ASGITransport does not run the lifespan).
     await application.state.cclibs.oauth.keys.ensure_keys()
@@ -102,7 +102,7 @@ async def app(
 
 
 @pytest.fixture
-async def client(app: FastAPI, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url=settings.issuer) as http:
         yield http

@@ -44,7 +44,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -54,6 +54,22 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # cclibs writes its own access line (without query strings, which may carry secrets).
     logging.getLogger("uvicorn.access").disabled = True
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record, not at set-up.
+
+    A command run in-process (tests, Typer's runner) swaps and closes stderr; a handler that
+    kept the old stream would fail on the next record.
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def _drop_color_message(_logger: Any, _name: str, event: Any) -> Any:

@@ -10,6 +10,7 @@ Alembic. A test holds ``HEAD`` equal to Alembic's head and the models equal to t
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -34,7 +35,8 @@ _VERSION_TABLE = "alembic_version"
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config
 
-    config = Config()
+    # Alembic's default stdout is bound when alembic is imported; pass today's.
+    config = Config(stdout=sys.stdout)
     config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.set_main_option("version_locations", str(_MIGRATIONS / "versions"))

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from cclibs import __version__
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
@@ -42,7 +42,7 @@ def create_app(
     *,
     clock: Clock | None = None,
     password_hasher: PasswordHasher | None = None,
-) -> FastAPI:
+) -> Starlette:
     """Build the app. Migrations are not run here: ``cclibs serve`` and the tests run them first."""
     services = build_services(settings, clock=clock, password_hasher=password_hasher)
     db = services.db
@@ -52,19 +52,22 @@ def create_app(
     csrf = CsrfProtection(secret, cookies, {f"{issuer.scheme}://{issuer.netloc}"})
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.oauth.keys.ensure_keys()
         yield
         await db.dispose()
 
-    app = FastAPI(
-        title="cclibs",
-        version=__version__,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        lifespan=lifespan,
+    route_modules = (
+        health,
+        account_pages,
+        oauth_routes,
+        authorize_routes,
+        device_routes,
+        logout_routes,
     )
+    routes = [route for module in route_modules for route in module.router.routes]
+    routes.append(Mount("/static", StaticFiles(directory=_STATIC), name="static"))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.cclibs = AppState(
         settings=settings,
         db=db,
@@ -83,13 +86,6 @@ def create_app(
         return sign_in_redirect(exc.next_path)
 
     app.add_exception_handler(RedirectToSignIn, to_sign_in)
-    app.include_router(health.router)
-    app.include_router(account_pages.router)
-    app.include_router(oauth_routes.router)
-    app.include_router(authorize_routes.router)
-    app.include_router(device_routes.router)
-    app.include_router(logout_routes.router)
-    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     # Outermost first: the request id must cover the headers middleware and the error pages.
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(PublicCorsMiddleware, paths=oauth_routes.CORS_PATHS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.config import load_settings
 from cclibs.logs import configure_logging
@@ -11,7 +11,7 @@ from cclibs.web.app import create_app
 __all__ = ["app_from_environment"]
 
 
-def app_from_environment() -> FastAPI:
+def app_from_environment() -> Starlette:
     settings = load_settings()
     configure_logging(json=settings.json_logs, level=settings.log_level)
     return create_app(settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -28,12 +27,13 @@ from cclibs.oauth.scopes import SCOPES
 from cclibs.web.errors import MalformedRequest, render_error
 from cclibs.web.forms import read_form
 from cclibs.web.interaction import InteractionError
+from cclibs.web.routing import Routes
 from cclibs.web.session import current
 from cclibs.web.state import app_state
 
 __all__ = ["AUTHORIZE_PATHS", "router", "sid_of"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 AUTHORIZE_PATHS = ("/ims/authorize/v2", "/ims/authorize/v1", "/ims/authorize")
 
 
@@ -143,7 +143,7 @@ async def _decide(
 
 
 for _path in AUTHORIZE_PATHS:
-    router.add_api_route(_path, authorize, methods=["GET"])
+    router.add(_path, authorize, methods=["GET"])
 
 
 @router.post("/ims/authorize/consent")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -13,12 +12,13 @@ from cclibs.oauth.scopes import SCOPES
 from cclibs.web.authorize_routes import sid_of
 from cclibs.web.forms import read_form
 from cclibs.web.oauth_routes import NO_STORE, oauth_request
+from cclibs.web.routing import Routes
 from cclibs.web.session import require_user
 from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 
 _BAD_CODE = "That code is not valid or has expired. Check the code on your device."
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,7 +29,7 @@ from cclibs.oauth.errors import (
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from starlette.applications import Starlette
 
 __all__ = [
     "CsrfFailed",
@@ -147,7 +146,7 @@ def render_error(
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: Starlette) -> None:
     async def page_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageError)
         return render_error(request, exc.status, exc.message)
@@ -161,9 +160,6 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "This address does not accept that method."
         return render_error(request, exc.status_code, message, dict(exc.headers or {}))
 
-    async def validation_error(request: Request, exc: Exception) -> Response:
-        return render_error(request, 400, "The request's parameters are not valid.")
-
     async def oauth_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OAuthError)
         return render_oauth_error(exc)
@@ -171,7 +167,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OAuthError, oauth_error)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
 
 
 class UnexpectedErrorMiddleware:

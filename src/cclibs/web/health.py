@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import anyio
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from cclibs.logs import get_logger
+from cclibs.web.routing import Routes
 from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 _log = get_logger("cclibs.health")
 _READY_TIMEOUT_S = 2.0
 
 
 @router.get("/healthz")
-async def healthz() -> JSONResponse:
+async def healthz(_request: Request) -> JSONResponse:
     """200 while the process lives and serves requests."""
     return JSONResponse({"status": "ok"})
 

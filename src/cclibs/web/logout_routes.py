@@ -8,7 +8,6 @@ asks first, through a form with CSRF protection.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -16,12 +15,13 @@ from cclibs.oauth.endpoints.logout import LogoutRequest
 from cclibs.oauth.errors import InvalidToken, OAuthError
 from cclibs.web.errors import render_error
 from cclibs.web.forms import read_form
+from cclibs.web.routing import Routes
 from cclibs.web.session import current
 from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 
 
 async def _sign_out(request: Request, logout: LogoutRequest) -> Response:
@@ -96,4 +96,4 @@ async def end_session(request: Request) -> Response:
     return state.pages.render(request, "logout_confirm.html", {"params": params})
 
 
-router.add_api_route("/ims/logout", end_session, methods=["GET", "POST"])
+router.add("/ims/logout", end_session, methods=["GET", "POST"])

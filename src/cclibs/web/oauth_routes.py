@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
@@ -18,11 +17,12 @@ from cclibs.oauth.endpoints.discovery import metadata
 from cclibs.oauth.endpoints.userinfo import legacy_profile, userinfo
 from cclibs.oauth.errors import InvalidRequest
 from cclibs.oauth.messages import OAuthRequest, merge_params
+from cclibs.web.routing import Routes
 from cclibs.web.state import app_state
 
 __all__ = ["CORS_PATHS", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 
 _MAX_BODY = 64 * 1024
 _MAX_PARAMS = 64
@@ -94,7 +94,7 @@ async def token(request: Request) -> Response:
 
 
 for _path in TOKEN_PATHS:
-    router.add_api_route(_path, token, methods=["POST"])
+    router.add(_path, token, methods=["POST"])
 
 
 @router.get("/ims/keys")
@@ -115,7 +115,7 @@ async def discovery(request: Request) -> Response:
 
 
 for _path in DISCOVERY_PATHS:
-    router.add_api_route(_path, discovery, methods=["GET"])
+    router.add(_path, discovery, methods=["GET"])
 
 
 async def _access(request: Request):  # type: ignore[no-untyped-def]
@@ -134,7 +134,7 @@ async def userinfo_endpoint(request: Request) -> Response:
 
 
 for _path in USERINFO_PATHS:
-    router.add_api_route(_path, userinfo_endpoint, methods=["GET", "POST"])
+    router.add(_path, userinfo_endpoint, methods=["GET", "POST"])
 
 
 @router.get("/ims/profile/v1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from tests.support.pages import sign_in, sign_up, submit
 
@@ -30,7 +30,7 @@ async def test_sign_out_ends_the_session_on_the_server(client: httpx.AsyncClient
     assert (await client.get("/account")).status_code == 303
 
 
-async def test_password_change(client: httpx.AsyncClient, app: FastAPI, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_password_change(client: httpx.AsyncClient, app: Starlette, settings) -> None:  # type: ignore[no-untyped-def]
     await sign_up(client)
     # A second browser signed in as the same user.
     transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 40000))

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from starlette.applications import Starlette
 
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.registration import NewCredential
@@ -22,7 +22,7 @@ class Credential:
 
 
 @pytest.fixture
-async def owner_id(app: FastAPI) -> str:
+async def owner_id(app: Starlette) -> str:
     user = await app.state.cclibs.accounts.create_user(
         email="dev@example.com", name="Dev Eloper", password="developer password"
     )
@@ -30,7 +30,7 @@ async def owner_id(app: FastAPI) -> str:
 
 
 async def make_credential(
-    app: FastAPI, owner_id: str, client_type: ClientType, **options: Any
+    app: Starlette, owner_id: str, client_type: ClientType, **options: Any
 ) -> Credential:
     if client_type is not ClientType.SERVER:
         options.setdefault("redirect_uris", ["https://app.example.com/callback"])
@@ -41,14 +41,14 @@ async def make_credential(
 
 
 @pytest.fixture
-async def server_credential(app: FastAPI, owner_id: str) -> Credential:
+async def server_credential(app: Starlette, owner_id: str) -> Credential:
     return await make_credential(
         app, owner_id, ClientType.SERVER, scopes=["openid", "AdobeID", "cc_files", "cc_libraries"]
     )
 
 
 @pytest.fixture
-async def web_credential(app: FastAPI, owner_id: str) -> Credential:
+async def web_credential(app: Starlette, owner_id: str) -> Credential:
     return await make_credential(app, owner_id, ClientType.WEB)
 
 

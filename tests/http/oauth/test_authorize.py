@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from markupsafe import escape
+from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
 from cclibs.oauth.clients import ClientType
@@ -287,7 +287,7 @@ async def test_a_server_to_server_credential_cannot_sign_users_in(
 
 
 async def test_a_development_credential_refuses_other_users(
-    client: httpx.AsyncClient, app: FastAPI, web: Credential
+    client: httpx.AsyncClient, app: Starlette, web: Credential
 ) -> None:
     await app.state.cclibs.accounts.create_user(
         email="stranger@example.com", name="A Stranger", password="stranger password"
@@ -330,7 +330,7 @@ async def test_a_longer_state_is_invalid_request(
     ("scope", "named"), [("openid,cc_libraries", "cc_libraries"), ("openid,no_such", "no_such")]
 )
 async def test_a_scope_the_client_may_not_request_is_invalid_scope(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str, scope: str, named: str
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str, scope: str, named: str
 ) -> None:
     narrow = await make_credential(app, owner_id, ClientType.WEB, scopes=["openid", "AdobeID"])
     response = await start_authorization(browser, narrow.client_id, scope=scope)
@@ -340,7 +340,7 @@ async def test_a_scope_the_client_may_not_request_is_invalid_scope(
 
 @pytest.mark.parametrize("client_type", [ClientType.SPA, ClientType.NATIVE])
 async def test_public_clients_must_send_a_code_challenge(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str, client_type: ClientType
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str, client_type: ClientType
 ) -> None:
     public = await make_credential(app, owner_id, client_type)
     response = await start_authorization(browser, public.client_id)
@@ -374,7 +374,7 @@ async def test_without_redirect_uri_the_single_registered_one_is_used(
 
 
 async def test_without_redirect_uri_a_pattern_credential_uses_its_default(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     patterned = await make_credential(
         app,
@@ -397,7 +397,7 @@ async def test_without_redirect_uri_a_pattern_credential_uses_its_default(
 
 
 async def test_a_registered_redirect_uri_keeps_its_query(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     registered = "https://app.example.com/callback?tenant=acme"
     tenant = await make_credential(app, owner_id, ClientType.WEB, redirect_uris=[registered])
@@ -408,7 +408,7 @@ async def test_a_registered_redirect_uri_keeps_its_query(
 
 
 async def test_without_redirect_uri_a_client_with_several_is_a_page(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     several = await make_credential(
         app, owner_id, ClientType.WEB, redirect_uris=[CALLBACK, "https://app.example.com/two"]
@@ -468,7 +468,7 @@ async def test_a_tampered_interaction_is_a_400_page(
 
 
 async def test_an_interaction_from_another_session_is_a_400_page(
-    browser: httpx.AsyncClient, app: FastAPI, web: Credential
+    browser: httpx.AsyncClient, app: Starlette, web: Credential
 ) -> None:
     page = await start_authorization(browser, web.client_id)
     transport = httpx.ASGITransport(app=app)

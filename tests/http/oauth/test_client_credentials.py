@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
 from tests.http.oauth.conftest import Credential, assert_oauth_error, decode_with_jwks
@@ -219,7 +219,7 @@ async def test_unknown_and_missing_grant_types(client: httpx.AsyncClient) -> Non
 
 
 async def test_second_secret_works_and_a_deleted_one_stops(
-    client: httpx.AsyncClient, app: FastAPI, server_credential: Credential, clock: FrozenClock
+    client: httpx.AsyncClient, app: Starlette, server_credential: Credential, clock: FrozenClock
 ) -> None:
     registry = app.state.cclibs.oauth.clients
     clock.advance(timedelta(minutes=5))

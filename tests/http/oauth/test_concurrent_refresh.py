@@ -19,7 +19,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
@@ -235,7 +235,7 @@ def live_server(
     tmp_path: Path,
     password_hasher: PasswordHasher,
     clock: FrozenClock,
-    app: FastAPI,
+    app: Starlette,
 ) -> Iterator[str]:
     """A uvicorn server on 127.0.0.1 whose issuer is its own URL, on the test's database and
     clock. (``app``, the in-process twin on the same database, creates users and credentials:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
 from cclibs.oauth.clients import ClientType
@@ -20,7 +20,7 @@ GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 @pytest.fixture
-async def native(app: FastAPI, owner_id: str) -> Credential:
+async def native(app: Starlette, owner_id: str) -> Credential:
     return await make_credential(
         app, owner_id, ClientType.NATIVE, redirect_uris=["http://127.0.0.1/callback"]
     )
@@ -172,7 +172,7 @@ async def test_only_native_credentials_may_start(
 
 
 async def test_scope_must_be_allowed(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     narrow = await make_credential(
         app,
@@ -188,7 +188,7 @@ async def test_scope_must_be_allowed(
 
 
 async def test_another_client_cannot_poll(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str, native: Credential
+    client: httpx.AsyncClient, app: Starlette, owner_id: str, native: Credential
 ) -> None:
     started = await _start(client, native)
     other = await make_credential(
@@ -200,7 +200,7 @@ async def test_another_client_cannot_poll(
 
 
 async def test_a_development_credential_refuses_strangers(
-    client: httpx.AsyncClient, app: FastAPI, native: Credential
+    client: httpx.AsyncClient, app: Starlette, native: Credential
 ) -> None:
     await app.state.cclibs.accounts.create_user(
         email="stranger@example.com", name="Stranger", password="stranger password"

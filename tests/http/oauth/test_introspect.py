@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.oauth.clients import ClientType
 from tests.http.oauth.conftest import Credential, assert_oauth_error, make_credential
@@ -82,7 +82,7 @@ async def test_user_access_and_refresh_tokens(
 
 
 async def test_another_clients_token_is_inactive(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str, web_credential: Credential
+    client: httpx.AsyncClient, app: Starlette, owner_id: str, web_credential: Credential
 ) -> None:
     tokens = await _user_tokens(client, web_credential)
     other = await make_credential(app, owner_id, ClientType.WEB)
@@ -100,7 +100,7 @@ async def test_unknown_tokens_are_inactive(
 
 
 async def test_public_clients_may_not_introspect(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     spa = await make_credential(app, owner_id, ClientType.SPA)
     response = await client.post("/ims/introspect", data={"token": "x", "client_id": spa.client_id})

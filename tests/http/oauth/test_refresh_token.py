@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
 from cclibs.oauth.clients import ClientType
@@ -168,7 +168,7 @@ async def test_widening_the_scope_is_invalid_scope(
 
 
 async def test_a_refresh_token_is_bound_to_its_client(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str, web_credential: Credential
+    client: httpx.AsyncClient, app: Starlette, owner_id: str, web_credential: Credential
 ) -> None:
     first = await web_tokens(client, web_credential)
     other = await make_credential(app, owner_id, ClientType.WEB)
@@ -203,7 +203,7 @@ async def test_the_refreshed_token_lives_14_days_from_its_rotation(
 
 
 async def test_a_single_page_app_gets_no_refresh_token_by_default(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     spa = await make_credential(app, owner_id, ClientType.SPA)
     # Its credential cannot even ask for offline_access ...
@@ -223,7 +223,7 @@ async def test_a_single_page_app_gets_no_refresh_token_by_default(
 
 @pytest.mark.parametrize("settings_overrides", [{"spa_refresh_tokens": True}])
 async def test_a_single_page_app_refreshes_when_the_server_allows_it(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     spa = await make_credential(
         app, owner_id, ClientType.SPA, scopes=["openid", "AdobeID", "offline_access"]
@@ -235,7 +235,7 @@ async def test_a_single_page_app_refreshes_when_the_server_allows_it(
 
 
 async def test_a_native_app_refreshes_with_its_client_id_only(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     native = await make_credential(
         app, owner_id, ClientType.NATIVE, redirect_uris=["https://app.example.com/callback"]

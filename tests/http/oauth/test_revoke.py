@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.oauth.clients import ClientType
 from tests.http.oauth.conftest import Credential, assert_oauth_error, make_credential
@@ -108,7 +108,7 @@ async def test_an_unknown_token_is_200(
 @pytest.mark.parametrize("kind", ["refresh_token", "access_token"])
 async def test_another_clients_token_is_refused_and_keeps_working(
     client: httpx.AsyncClient,
-    app: FastAPI,
+    app: Starlette,
     owner_id: str,
     web_credential: Credential,
     kind: str,
@@ -170,7 +170,7 @@ async def test_client_secret_post_in_the_body_also_revokes(
 
 
 async def test_a_public_client_revokes_with_its_client_id_only(
-    client: httpx.AsyncClient, app: FastAPI, owner_id: str
+    client: httpx.AsyncClient, app: Starlette, owner_id: str
 ) -> None:
     native = await make_credential(app, owner_id, ClientType.NATIVE)
     tokens = await user_tokens(client, native.client_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from cclibs.config import Settings
 from cclibs.oauth.clients import ClientType
@@ -112,7 +112,7 @@ async def test_rfc9700_exact_redirect_uri_matching(
 )
 async def test_rfc9700_loopback_port_varies_for_native_apps_only(
     browser: httpx.AsyncClient,
-    app: FastAPI,
+    app: Starlette,
     owner_id: str,
     client_type: ClientType,
     registered: str,
@@ -147,7 +147,7 @@ async def test_rfc9700_loopback_port_varies_for_native_apps_only(
 
 @pytest.mark.parametrize("uri", ["http://app.example.com/cb", "http://10.0.0.1/cb"])
 async def test_rfc9700_non_loopback_http_redirect_uris_are_refused(
-    app: FastAPI, owner_id: str, uri: str
+    app: Starlette, owner_id: str, uri: str
 ) -> None:
     """§2.6: plain http only for the loopback interface."""
     with pytest.raises(RegistrationError, match="use https"):
@@ -233,7 +233,7 @@ async def test_rfc9700_code_replay_revokes_the_tokens_issued_with_it(
 
 
 async def test_rfc9700_code_is_bound_to_its_client_and_redirect_uri(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str, web: Credential
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str, web: Credential
 ) -> None:
     """§4.5 / RFC 6749 §4.1.3."""
     other = await make_credential(app, owner_id, ClientType.WEB)
@@ -415,7 +415,7 @@ async def test_rfc9700_access_tokens_in_the_query_string_are_refused(
 
 
 async def test_rfc9700_refresh_token_is_bound_to_its_client(
-    browser: httpx.AsyncClient, app: FastAPI, owner_id: str, web: Credential
+    browser: httpx.AsyncClient, app: Starlette, owner_id: str, web: Credential
 ) -> None:
     """§4.14.2: client 2 cannot use client 1's refresh token (also an OIDF conformance test)."""
     other = await make_credential(app, owner_id, ClientType.WEB)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cclibs.accounts import AccountError, Throttled
 from cclibs.web.forms import read_form
+from cclibs.web.routing import Routes
 from cclibs.web.session import current, require_user, safe_next, start_session
 from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = Routes()
 
 
 def _client_address(request: Request) -> str:
@@ -40,8 +40,8 @@ async def home(request: Request) -> Response:
 
 
 @router.get("/signin")
-async def signin_page(request: Request, next: str | None = None) -> Response:
-    next_path = safe_next(next)
+async def signin_page(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
     # reauth=1: an application asked for a fresh sign-in (prompt=login).
     reauth = request.query_params.get("reauth") == "1"
     if await current(request) and not reauth:
@@ -78,12 +78,12 @@ async def signin(request: Request) -> Response:
 
 
 @router.get("/signup")
-async def signup_page(request: Request, next: str | None = None) -> Response:
+async def signup_page(request: Request) -> Response:
     state = app_state(request)
     return state.pages.render(
         request,
         "signup.html",
-        {"next": safe_next(next), "signup_open": state.signup_open},
+        {"next": safe_next(request.query_params.get("next")), "signup_open": state.signup_open},
         status=200 if state.signup_open else 403,
     )
 
