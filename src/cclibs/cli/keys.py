@@ -16,8 +16,6 @@ from typing import TypeVar
 
 import anyio
 import typer
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from cclibs.cli._common import DataDirOption, fail, settings_from
@@ -81,6 +79,9 @@ def list_(
         for row in (header, *rows):
             typer.echo("\t".join(row))
         return
+    from rich.console import Console  # only for a terminal
+    from rich.table import Table
+
     table = Table(*header)
     for row in rows:
         table.add_row(*row)

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
 import typer
 import uvicorn
 
 from cclibs.cli._common import DataDirOption, fail, settings_from
-from cclibs.config import Settings, export_for_workers
-from cclibs.services import build_services
+from cclibs.config import export_for_workers
 from cclibs.storage import migrate
-
-
-async def _ensure_signing_keys(settings: Settings) -> None:
-    services = build_services(settings)
-    try:
-        await services.oauth.keys.ensure_keys()
-    finally:
-        await services.db.dispose()
 
 
 def serve(
@@ -42,9 +32,9 @@ def serve(
         migrate.prepare(settings.effective_database_url)
     except Exception as exc:  # a database that cannot be reached or migrated stops the start
         fail(f"cannot prepare the database: {exc}")
-    # Make the development key (announcing it) and the first signing keys once, here,
-    # before the workers start and would race for them.
-    anyio.run(_ensure_signing_keys, settings)
+    # Make the development key (announcing it) once, here, before the workers race for it.
+    # Signing keys are made by the app itself, after it is ready (see create_app).
+    settings.resolved_secret_key()
     export_for_workers(settings)
     base = settings.issuer
     typer.echo(

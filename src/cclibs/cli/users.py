@@ -8,8 +8,6 @@ from pathlib import Path
 
 import anyio
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cclibs.accounts import AccountError, User
 from cclibs.cli._common import DataDirOption, fail, read_stdin_line, settings_from
@@ -91,6 +89,9 @@ def list_(
         for row in (header, *rows):
             typer.echo("\t".join(row))
         return
+    from rich.console import Console  # only for a terminal
+    from rich.table import Table
+
     table = Table(*header)
     for row in rows:
         table.add_row(*row)

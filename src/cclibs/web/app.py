@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
+from cclibs.logs import get_logger
+from cclibs.oauth.keys import KeyManager
 from cclibs.services import build_services
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.cookies import CookiePolicy
@@ -35,6 +38,14 @@ from cclibs.web.state import AppState
 __all__ = ["create_app"]
 
 _STATIC = Path(__file__).parent / "static"
+_log = get_logger("cclibs.app")
+
+
+async def _ensure_keys(keys: KeyManager) -> None:
+    try:
+        await keys.ensure_keys()
+    except Exception:  # logged; a token request will try again and report its own error
+        _log.exception("could not create the signing keys")
 
 
 def create_app(
@@ -53,8 +64,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await services.oauth.keys.ensure_keys()
+        # Signing keys of a new server are made in the background, off the path to ready:
+        # whatever needs them first (a token, the JWKS) makes them if this has not yet.
+        keys = asyncio.create_task(_ensure_keys(services.oauth.keys))
         yield
+        await keys
         await db.dispose()
 
     route_modules = (

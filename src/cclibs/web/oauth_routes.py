@@ -99,7 +99,12 @@ for _path in TOKEN_PATHS:
 
 @router.get("/ims/keys")
 async def jwks(request: Request) -> Response:
-    keyring = await app_state(request).oauth.keys.keyring()
+    keys = app_state(request).oauth.keys
+    keyring = await keys.keyring()
+    if not keyring.published:
+        # A server that has just started may not have made its first keys yet.
+        await keys.ensure_keys()
+        keyring = await keys.keyring()
     # Shorter than the time a new key is published before it signs (see oauth.keys).
     return JSONResponse(keyring.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
