@@ -69,3 +69,18 @@ def assert_oauth_error(response: httpx.Response, status: int, error: str, *fragm
     for fragment in fragments:
         assert fragment in body["error_description"], body
     assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.fixture
+async def browser(client: httpx.AsyncClient, owner_id: str) -> httpx.AsyncClient:
+    """The credential owner's browser, signed in (at the frozen clock's time)."""
+    from tests.support.pages import sign_in
+
+    assert (await sign_in(client, "dev@example.com", "developer password")).status_code == 303
+    return client
+
+
+@pytest.fixture
+async def web(web_credential: Credential) -> Credential:
+    """A Web App credential (the short name the authorization tests use)."""
+    return web_credential

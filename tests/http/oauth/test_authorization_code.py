@@ -23,7 +23,6 @@ from tests.http.oauth.conftest import (
 from tests.support.oauth_flow import (
     CALLBACK,
     OWNER_EMAIL,
-    OWNER_PASSWORD,
     Pkce,
     authorize_code,
     follow_sign_in,
@@ -31,23 +30,10 @@ from tests.support.oauth_flow import (
     redirect_params,
     start_authorization,
 )
-from tests.support.pages import sign_in
 
 pytestmark = pytest.mark.anyio
 
 FULL_SCOPE = "openid,AdobeID,profile,email,offline_access"
-
-
-@pytest.fixture
-async def browser(client: httpx.AsyncClient, owner_id: str) -> httpx.AsyncClient:
-    """The credential owner's browser, signed in (at the frozen clock's time)."""
-    assert (await sign_in(client, OWNER_EMAIL, OWNER_PASSWORD)).status_code == 303
-    return client
-
-
-@pytest.fixture
-async def web(web_credential: Credential) -> Credential:
-    return web_credential
 
 
 @pytest.fixture

@@ -38,18 +38,6 @@ pytestmark = pytest.mark.anyio
 IMS_SCOPES = "openid,creative_sdk,profile,address,AdobeID,email,cc_files,cc_libraries"
 
 
-@pytest.fixture
-async def browser(client: httpx.AsyncClient, owner_id: str) -> httpx.AsyncClient:
-    """The credential owner's browser, signed in."""
-    assert (await sign_in(client, OWNER_EMAIL, OWNER_PASSWORD)).status_code == 303
-    return client
-
-
-@pytest.fixture
-async def web(web_credential: Credential) -> Credential:
-    return web_credential
-
-
 async def allow(browser: httpx.AsyncClient, client_id: str, **params: str | None) -> None:
     """Authorize once through the consent page, so that the consent is remembered."""
     page = await start_authorization(browser, client_id, **params)

@@ -43,18 +43,6 @@ pytestmark = pytest.mark.anyio
 DISCOVERY = "/.well-known/openid-configuration"
 
 
-@pytest.fixture
-async def browser(client: httpx.AsyncClient, owner_id: str) -> httpx.AsyncClient:
-    """The credential owner's browser, signed in."""
-    assert (await sign_in(client, OWNER_EMAIL, OWNER_PASSWORD)).status_code == 303
-    return client
-
-
-@pytest.fixture
-async def web(web_credential: Credential) -> Credential:
-    return web_credential
-
-
 async def tokens_for(browser: httpx.AsyncClient, web: Credential, **options: Any) -> dict[str, str]:
     params = await authorize_code(browser, web.client_id, **options)
     response = await redeem_code(browser, params["code"], web.client_id, web.secret)
