@@ -42,6 +42,20 @@ class ClientStore(Protocol):
         """The owner's project with exactly this name, if any."""
         ...
 
+    async def projects_of(self, owner_id: str) -> list[Project]:
+        """The owner's projects, oldest first."""
+        ...
+
+    async def update_project(self, project: Project) -> None:
+        """Store the project's name and APIs."""
+        ...
+
+    async def delete_project(self, project_id: str) -> bool:
+        """Delete the project and, through the foreign keys, its clients, their secrets,
+        consents, codes and grants (so every token issued to them); False when there was none.
+        """
+        ...
+
     async def add_client(self, client: Client) -> None: ...
 
     async def client(self, client_id: str) -> Client | None:
@@ -50,6 +64,14 @@ class ClientStore(Protocol):
 
     async def clients_of(self, owner_id: str) -> list[Client]:
         """Every client in the owner's projects, oldest first."""
+        ...
+
+    async def clients_in(self, project_id: str) -> list[Client]:
+        """The project's clients, oldest first."""
+        ...
+
+    async def update_client(self, client: Client) -> None:
+        """Store every setting of the client (its id, project and creation time stay)."""
         ...
 
     async def delete_client(self, client_id: str) -> bool:

@@ -152,6 +152,33 @@ def _literal_origin(part: str) -> str | None:
     return "https://" + found.group("host").replace("\\.", ".") + (found.group("port") or "")
 
 
+_WRITTEN_HOST = re.compile(r"^\^?https://(?P<host>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+
+
+def _unescaped_dot_problem(part: str) -> str | None:
+    """The message for a host written with plain dots, naming a URI of another host it admits.
+
+    An unescaped dot matches any character, and a host that is not closed by a path lets
+    ``https://example.com.*`` accept ``https://example.com.evil.io``.
+    """
+    written = _WRITTEN_HOST.match(part)
+    if not written:
+        return None
+    host = written.group("host")
+    message = (
+        f"{part}: escape every dot in the host ({host.replace('.', chr(92) + '.')}); "
+        "an unescaped dot matches any character"
+    )
+    try:
+        compiled = re.compile(part)
+    except re.error:
+        return message + "."
+    for probe in (f"https://{host}.evil.io", f"https://{host}.evil.io/", f"https://{host}evil.io/"):
+        if compiled.fullmatch(probe):
+            return f"{message}, so this pattern would also accept {probe}."
+    return message + "."
+
+
 def check_pattern(pattern: str) -> str:
     """Validate an Adobe-style redirect URI pattern (comma-separated regular expressions)."""
     if len(pattern) > MAX_PATTERN_LENGTH:
@@ -165,16 +192,13 @@ def check_pattern(pattern: str) -> str:
             raise RegistrationError(
                 f"{part}: separate patterns with a comma, not |.", "redirect_uri_pattern"
             )
+        unescaped = _unescaped_dot_problem(part)
+        if unescaped:
+            raise RegistrationError(unescaped, "redirect_uri_pattern")
         found = _PATTERN_PREFIX.match(part)
         if not found:
-            hint = (
-                " Escape every dot in the host (example\\.com)."
-                if re.match(r"^\^?https://[A-Za-z0-9.\-]*\.", part)
-                else ""
-            )
             raise RegistrationError(
-                f"{part} must start with https:// and a literal host.{hint}",
-                "redirect_uri_pattern",
+                f"{part} must start with https:// and a literal host.", "redirect_uri_pattern"
             )
         rest = found.group("rest")
         # The host must end where the pattern says: a path, or the end of the URI. Anything

@@ -1,12 +1,18 @@
-"""Creating and managing credentials: the rules the console and ``cclibs clients`` share."""
+"""Creating and managing credentials: the rules the console and ``cclibs clients`` share.
+
+Every change made on someone's behalf goes through ``owned``: a credential that does not
+exist and one that belongs to somebody else are the same ``NotFound``, so ids are not
+confirmed to strangers.
+"""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from cclibs.clock import Clock
+from cclibs.oauth.apis import available_scopes
 from cclibs.oauth.clients import (
     Client,
     ClientType,
@@ -14,24 +20,37 @@ from cclibs.oauth.clients import (
     generate_client_id,
     generate_secret,
 )
-from cclibs.oauth.ports import ClientTransactions, Project, StoredSecret
-from cclibs.oauth.redirects import RegistrationError, check_pattern, check_redirect_uri
-from cclibs.oauth.scopes import IDENTITY_SCOPES, LIBRARIES_SCOPES, SCOPES
+from cclibs.oauth.credential_rules import (
+    check_beta_users,
+    check_lifetimes,
+    check_name,
+    check_redirects,
+    check_scopes,
+)
+from cclibs.oauth.ports import ClientStore, ClientTransactions, Project, StoredSecret
+from cclibs.oauth.redirects import RegistrationError
 
 __all__ = [
     "DEFAULT_ACCESS_TOKEN_TTL",
+    "DEFAULT_PROJECT",
     "DEFAULT_REFRESH_TOKEN_TTL",
     "MAX_ACTIVE_SECRETS",
+    "MAX_CREDENTIALS_PER_PROJECT",
     "ClientRegistry",
     "NewCredential",
+    "NotFound",
     "RegistrationError",
 ]
 
 DEFAULT_ACCESS_TOKEN_TTL = 24 * 3600
 DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600
 MAX_ACTIVE_SECRETS = 2
+MAX_CREDENTIALS_PER_PROJECT = 50
 DEFAULT_PROJECT = "Default project"
-_MAX_NAME = 200
+
+
+class NotFound(LookupError):
+    """No such project or credential, or it is somebody else's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +60,9 @@ class NewCredential:
     """The plain secret: shown once, never stored."""
 
 
-def _default_scopes(client_type: ClientType) -> frozenset[str]:
-    scopes = set(IDENTITY_SCOPES | LIBRARIES_SCOPES)
-    if client_type in (ClientType.WEB, ClientType.NATIVE):
-        scopes.add("offline_access")
-    return frozenset(scopes)
+def _default_scopes(client_type: ClientType, apis: frozenset[str]) -> frozenset[str]:
+    refresh = client_type in (ClientType.WEB, ClientType.NATIVE)
+    return available_scopes(apis, refresh_tokens=refresh)
 
 
 class ClientRegistry:
@@ -67,74 +84,71 @@ class ClientRegistry:
         redirect_uri_pattern: str | None = None,
         scopes: Sequence[str] = (),
         project_name: str = DEFAULT_PROJECT,
+        project_id: str | None = None,
     ) -> NewCredential:
-        """Validate and store a credential; Web App and Server-to-Server get their first secret."""
-        name = " ".join(name.split())
-        if not name or len(name) > _MAX_NAME:
-            raise RegistrationError(f"A name of 1 to {_MAX_NAME} characters is needed.", "name")
-        uris = tuple(dict.fromkeys(check_redirect_uri(u, client_type.value) for u in redirect_uris))
-        if default_redirect_uri:
-            default_redirect_uri = check_redirect_uri(default_redirect_uri, client_type.value)
-        if redirect_uri_pattern:
-            if client_type not in (ClientType.WEB, ClientType.SPA):
-                raise RegistrationError(
-                    "Only Web App and Single-Page App credentials take a redirect URI pattern.",
-                    "redirect_uri_pattern",
-                )
-            check_pattern(redirect_uri_pattern)
-            if not default_redirect_uri:
-                raise RegistrationError(
-                    "A pattern needs a default redirect URI.", "default_redirect_uri"
-                )
-        if client_type is ClientType.SERVER:
-            if uris or default_redirect_uri:
-                raise RegistrationError("A Server-to-Server credential has no redirect URIs.")
-        elif not uris and not default_redirect_uri:
-            raise RegistrationError("Register at least one redirect URI.")
-        allowed = _default_scopes(client_type)
-        chosen = frozenset(scopes) if scopes else allowed
-        unknown = sorted(s for s in chosen if s not in SCOPES)
-        if unknown:
-            raise RegistrationError(f"Unknown scope: {', '.join(unknown)}.", "scopes")
-        if client_type is ClientType.SERVER and "offline_access" in chosen:
-            raise RegistrationError(
-                "Server-to-Server credentials get no refresh tokens (offline_access).", "scopes"
-            )
-        now = self._clock.now()
-        client = Client(
-            client_id=generate_client_id(),
-            project_id="",
-            owner_id=owner_id,
-            name=name,
-            type=client_type,
-            redirect_uris=uris,
-            default_redirect_uri=default_redirect_uri or None,
-            redirect_uri_pattern=redirect_uri_pattern or None,
-            allowed_scopes=chosen,
-            offline_access=client_type is not ClientType.SERVER and "offline_access" in chosen,
-            access_token_ttl=DEFAULT_ACCESS_TOKEN_TTL,
-            refresh_token_ttl=DEFAULT_REFRESH_TOKEN_TTL,
-            in_production=False,
-            beta_users=(),
-            created_at=now,
+        """Validate and store a credential; Web App and Server-to-Server get their first secret.
+
+        With ``project_id`` the credential joins that project of the owner; otherwise the
+        owner's project named ``project_name`` (made, with the Libraries API, if missing).
+        """
+        name = check_name(name)
+        redirects = check_redirects(
+            client_type, redirect_uris, default_redirect_uri, redirect_uri_pattern
         )
+        now = self._clock.now()
         secret = generate_secret() if client_type.confidential else None
         async with self._tx.write() as store:
-            project = await store.project_named(owner_id, project_name)
-            if project is None:
-                project = Project(
-                    id=secrets.token_hex(16),
-                    owner_id=owner_id,
-                    name=project_name,
-                    apis=frozenset({"cc_libraries"}),
-                    created_at=now,
+            project = await self._project_for(store, owner_id, project_id, project_name)
+            chosen = (
+                check_scopes(client_type, scopes, project.apis)
+                if scopes
+                else _default_scopes(client_type, project.apis)
+            )
+            if len(await store.clients_in(project.id)) >= MAX_CREDENTIALS_PER_PROJECT:
+                raise RegistrationError(
+                    f"A project holds at most {MAX_CREDENTIALS_PER_PROJECT} credentials.", "name"
                 )
-                await store.add_project(project)
-            client = _with_project(client, project.id)
+            client = Client(
+                client_id=generate_client_id(),
+                project_id=project.id,
+                owner_id=owner_id,
+                name=name,
+                type=client_type,
+                redirect_uris=redirects.uris,
+                default_redirect_uri=redirects.default_uri,
+                redirect_uri_pattern=redirects.pattern,
+                allowed_scopes=chosen,
+                offline_access="offline_access" in chosen,
+                access_token_ttl=DEFAULT_ACCESS_TOKEN_TTL,
+                refresh_token_ttl=DEFAULT_REFRESH_TOKEN_TTL,
+                in_production=False,
+                beta_users=(),
+                created_at=now,
+            )
             await store.add_client(client)
             if secret is not None:
                 await store.add_secret(self._stored(client.client_id, secret))
         return NewCredential(client=client, secret=secret)
+
+    async def _project_for(
+        self, store: ClientStore, owner_id: str, project_id: str | None, project_name: str
+    ) -> Project:
+        if project_id is not None:
+            project = await store.project(project_id)
+            if project is None or project.owner_id != owner_id:
+                raise NotFound("No such project.")
+            return project
+        project = await store.project_named(owner_id, project_name)
+        if project is None:
+            project = Project(
+                id=secrets.token_hex(16),
+                owner_id=owner_id,
+                name=check_name(project_name, "project"),
+                apis=frozenset({"cc_libraries"}),
+                created_at=self._clock.now(),
+            )
+            await store.add_project(project)
+        return project
 
     def _stored(self, client_id: str, secret: str) -> StoredSecret:
         return StoredSecret(
@@ -146,11 +160,123 @@ class ClientRegistry:
             last_used_at=None,
         )
 
-    async def add_secret(self, client_id: str) -> str:
+    # Reading
+
+    async def get(self, client_id: str) -> Client | None:
+        async with self._tx.read() as store:
+            return await store.client(client_id)
+
+    async def owned(self, owner_id: str, client_id: str) -> Client:
+        async with self._tx.read() as store:
+            return await _owned(store, owner_id, client_id)
+
+    async def list_for(self, owner_id: str) -> list[Client]:
+        async with self._tx.read() as store:
+            return await store.clients_of(owner_id)
+
+    async def secrets(self, owner_id: str, client_id: str) -> list[StoredSecret]:
+        async with self._tx.read() as store:
+            await _owned(store, owner_id, client_id)
+            return await store.secrets_of(client_id)
+
+    # Changing settings
+
+    async def _edit(
+        self, owner_id: str, client_id: str, change: Callable[[Client, Project], Client]
+    ) -> Client:
+        async with self._tx.write() as store:
+            client = await _owned(store, owner_id, client_id)
+            project = await store.project(client.project_id)
+            assert project is not None  # a client's project is its foreign key
+            changed = change(client, project)
+            await store.update_client(changed)
+            return changed
+
+    async def rename(self, owner_id: str, client_id: str, name: str) -> Client:
+        name = check_name(name)
+        return await self._edit(owner_id, client_id, lambda c, _p: replace(c, name=name))
+
+    async def update_redirects(
+        self,
+        owner_id: str,
+        client_id: str,
+        *,
+        uris: Sequence[str],
+        default_uri: str | None,
+        pattern: str | None,
+    ) -> Client:
+        def change(client: Client, _project: Project) -> Client:
+            checked = check_redirects(client.type, uris, default_uri, pattern)
+            return replace(
+                client,
+                redirect_uris=checked.uris,
+                default_redirect_uri=checked.default_uri,
+                redirect_uri_pattern=checked.pattern,
+            )
+
+        return await self._edit(owner_id, client_id, change)
+
+    async def update_scopes(self, owner_id: str, client_id: str, scopes: Sequence[str]) -> Client:
+        """Set the allowed scopes; ``offline_access`` follows the offline switch, not this list."""
+
+        def change(client: Client, project: Project) -> Client:
+            chosen = check_scopes(
+                client.type, [s for s in scopes if s != "offline_access"], project.apis
+            )
+            if client.offline_access:
+                chosen |= {"offline_access"}
+            return replace(client, allowed_scopes=chosen)
+
+        return await self._edit(owner_id, client_id, change)
+
+    async def update_tokens(
+        self,
+        owner_id: str,
+        client_id: str,
+        *,
+        offline_access: bool,
+        access_token_ttl: int,
+        refresh_token_ttl: int,
+    ) -> Client:
+        access_ttl, refresh_ttl = check_lifetimes(access_token_ttl, refresh_token_ttl)
+
+        def change(client: Client, _project: Project) -> Client:
+            if offline_access and client.type is ClientType.SERVER:
+                raise RegistrationError(
+                    "Server-to-Server credentials get no refresh tokens.", "offline_access"
+                )
+            scopes = set(client.allowed_scopes) - {"offline_access"}
+            if offline_access:
+                scopes.add("offline_access")
+            return replace(
+                client,
+                offline_access=offline_access,
+                allowed_scopes=frozenset(scopes),
+                access_token_ttl=access_ttl,
+                refresh_token_ttl=refresh_ttl,
+            )
+
+        return await self._edit(owner_id, client_id, change)
+
+    async def set_production(self, owner_id: str, client_id: str, in_production: bool) -> Client:
+        return await self._edit(
+            owner_id, client_id, lambda c, _p: replace(c, in_production=in_production)
+        )
+
+    async def set_beta_users(self, owner_id: str, client_id: str, emails: Sequence[str]) -> Client:
+        checked = check_beta_users(emails)
+        return await self._edit(owner_id, client_id, lambda c, _p: replace(c, beta_users=checked))
+
+    # Secrets
+
+    async def add_secret(self, client_id: str, *, owner_id: str | None = None) -> str:
         """A new secret for rotation; refused while two are active."""
         secret = generate_secret()
         async with self._tx.write() as store:
-            client = await store.client(client_id)
+            if owner_id is not None:
+                client: Client | None = await _owned(store, owner_id, client_id)
+            else:
+                client = await store.client(client_id)
             if client is None or not client.type.confidential:
                 raise RegistrationError("This credential has no secrets.", "secret")
             if len(await store.secrets_of(client_id)) >= MAX_ACTIVE_SECRETS:
@@ -162,20 +288,36 @@ class ClientRegistry:
             await store.add_secret(self._stored(client_id, secret))
         return secret
 
-    async def get(self, client_id: str) -> Client | None:
-        async with self._tx.read() as store:
-            return await store.client(client_id)
+    async def revoke_secret(self, owner_id: str, client_id: str, secret_id: str) -> None:
+        """Revoke one secret; the last one stays, so the credential keeps working."""
+        async with self._tx.write() as store:
+            await _owned(store, owner_id, client_id)
+            active = await store.secrets_of(client_id)
+            if secret_id not in {s.id for s in active}:
+                raise NotFound("No such secret.")
+            if len(active) == 1:
+                raise RegistrationError(
+                    "This is the credential's only secret. Generate a new one first, "
+                    "move your application to it, then revoke this one.",
+                    "secret",
+                )
+            await store.delete_secret(client_id, secret_id)
 
-    async def list_for(self, owner_id: str) -> list[Client]:
-        async with self._tx.read() as store:
-            return await store.clients_of(owner_id)
+    # Deleting
 
     async def delete(self, client_id: str) -> bool:
+        """Delete the credential; every token issued to it stops working."""
         async with self._tx.write() as store:
             return await store.delete_client(client_id)
 
+    async def delete_owned(self, owner_id: str, client_id: str) -> None:
+        async with self._tx.write() as store:
+            await _owned(store, owner_id, client_id)
+            await store.delete_client(client_id)
 
-def _with_project(client: Client, project_id: str) -> Client:
-    from dataclasses import replace
 
-    return replace(client, project_id=project_id)
+async def _owned(store: ClientStore, owner_id: str, client_id: str) -> Client:
+    client = await store.client(client_id) if len(client_id) <= 64 else None
+    if client is None or client.owner_id != owner_id:
+        raise NotFound("No such credential.")
+    return client

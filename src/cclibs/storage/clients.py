@@ -37,6 +37,23 @@ def _client(row: ClientRow, owner_id: str) -> Client:
     )
 
 
+def _settings(client: Client) -> dict[str, object]:
+    """The columns a client's owner may change."""
+    return {
+        "name": client.name,
+        "type": client.type.value,
+        "redirect_uris": json.dumps(list(client.redirect_uris)),
+        "default_redirect_uri": client.default_redirect_uri,
+        "redirect_uri_pattern": client.redirect_uri_pattern,
+        "scopes": " ".join(sorted(client.allowed_scopes)),
+        "offline_access": client.offline_access,
+        "access_token_ttl": client.access_token_ttl,
+        "refresh_token_ttl": client.refresh_token_ttl,
+        "in_production": client.in_production,
+        "beta_users": json.dumps(list(client.beta_users)),
+    }
+
+
 def _project(row: ProjectRow) -> Project:
     return Project(
         id=row.id,
@@ -87,26 +104,51 @@ class SqlClientStore:
         )
         return _project(row) if row else None
 
+    async def projects_of(self, owner_id: str) -> list[Project]:
+        rows = await self._s.scalars(
+            select(ProjectRow)
+            .where(ProjectRow.owner_id == owner_id)
+            .order_by(ProjectRow.created_at, ProjectRow.id)
+        )
+        return [_project(row) for row in rows]
+
+    async def update_project(self, project: Project) -> None:
+        await self._s.execute(
+            update(ProjectRow)
+            .where(ProjectRow.id == project.id)
+            .values(name=project.name, apis=" ".join(sorted(project.apis)))
+        )
+
+    async def delete_project(self, project_id: str) -> bool:
+        result = await self._s.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def add_client(self, client: Client) -> None:
         self._s.add(
             ClientRow(
                 client_id=client.client_id,
                 project_id=client.project_id,
-                name=client.name,
-                type=client.type.value,
-                redirect_uris=json.dumps(list(client.redirect_uris)),
-                default_redirect_uri=client.default_redirect_uri,
-                redirect_uri_pattern=client.redirect_uri_pattern,
-                scopes=" ".join(sorted(client.allowed_scopes)),
-                offline_access=client.offline_access,
-                access_token_ttl=client.access_token_ttl,
-                refresh_token_ttl=client.refresh_token_ttl,
-                in_production=client.in_production,
-                beta_users=json.dumps(list(client.beta_users)),
                 created_at=client.created_at,
+                **_settings(client),
             )
         )
         await self._s.flush()
+
+    async def update_client(self, client: Client) -> None:
+        await self._s.execute(
+            update(ClientRow)
+            .where(ClientRow.client_id == client.client_id)
+            .values(**_settings(client))
+        )
+
+    async def clients_in(self, project_id: str) -> list[Client]:
+        rows = await self._s.execute(
+            select(ClientRow, ProjectRow.owner_id)
+            .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
+            .where(ClientRow.project_id == project_id)
+            .order_by(ClientRow.created_at, ClientRow.client_id)
+        )
+        return [_client(row, owner_id) for row, owner_id in rows.all()]
 
     async def client(self, client_id: str) -> Client | None:
         found = (

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
     from cclibs.web.csrf import CsrfProtection
+    from cclibs.web.flash import Flash
     from cclibs.web.interaction import InteractionSigner
     from cclibs.web.pages.render import Pages
 
@@ -28,6 +29,7 @@ class AppState:
     oauth: OAuthServices
     cookies: CookiePolicy
     csrf: CsrfProtection
+    flash: Flash
     interactions: InteractionSigner
     pages: Pages
     signup_open: bool

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from cclibs.oauth.client_auth import AuthenticatedClient
-from cclibs.oauth.errors import InvalidScope
+from cclibs.oauth.clients import Client, ClientType
+from cclibs.oauth.errors import InvalidScope, UnauthorizedClient
 from cclibs.oauth.messages import OAuthRequest
 from cclibs.oauth.scopes import parse_scopes
 from cclibs.oauth.tokens import TokenIssuer
@@ -39,12 +40,23 @@ class ClientCredentialsGrant:
         self._issuer = issuer
 
     async def __call__(self, request: OAuthRequest, auth: AuthenticatedClient) -> dict[str, Any]:
-        scope = check_scope(request, auth)
+        return await self.issue(auth.client, check_scope(request, auth))
+
+    async def issue(self, client: Client, scope: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The token response for ``client`` (all its scopes by default).
+
+        The console calls this directly for the credential's owner ("Generate access token"),
+        who is signed in and cannot see the secret again.
+        """
+        if client.type is not ClientType.SERVER:
+            raise UnauthorizedClient("Only Server-to-Server credentials use client_credentials.")
+        if scope is None:
+            scope = tuple(sorted(client.allowed_scopes - {"offline_access"}))
         token = await self._issuer.access_token(
-            client_id=auth.client.client_id,
-            subject=auth.client.client_id,
+            client_id=client.client_id,
+            subject=client.client_id,
             scope=scope,
-            ttl=auth.client.access_token_ttl,
+            ttl=client.access_token_ttl,
         )
         return {
             "access_token": token.token,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,30 @@ from cclibs.web.csrf import CSRF_FIELD, CsrfProtection
 
 __all__ = ["Pages"]
 
-_TEMPLATES = Path(__file__).parent.parent / "templates"
+_TEMPLATES = (
+    Path(__file__).parent.parent / "templates",
+    Path(__file__).parent.parent.parent / "console" / "templates",
+)
+
+
+def _when(value: datetime | None) -> str:
+    """A time in UTC to the minute; the ``<time>`` element carries the exact value."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
 
 
 class Pages:
     def __init__(self, csrf: CsrfProtection) -> None:
         self._templates = Jinja2Templates(directory=_TEMPLATES)
+        self._templates.env.filters["when"] = _when
+        self._templates.env.filters["duration"] = _duration
         self._csrf = csrf
 
     def render(
