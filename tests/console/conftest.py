@@ -22,6 +22,7 @@ _TOKEN = re.compile(r'<code id="access-token" class="long">([^<]+)</code>')
 class Developer:
     email: str
     http: httpx.AsyncClient
+    app: Starlette
 
     async def post(
         self, page: str, action: str, fields: dict[str, str] | None = None
@@ -73,6 +74,14 @@ def field_error(page: str, field: str) -> str:
     return html.unescape(found.group(1))
 
 
+def secret_ids(page: str) -> dict[str, str]:
+    """The active secrets on a credential page: last four characters -> secret id."""
+    found = re.findall(
+        r'/secrets/([0-9a-f]{32})/revoke" class="inline">.*?ending in ([^"]+)"', page, re.DOTALL
+    )
+    return {hint: secret_id for secret_id, hint in found}
+
+
 def summary_errors(page: str) -> list[str]:
     """The messages of the error summary at the top of a page."""
     if 'class="error banner summary"' not in page:
@@ -88,7 +97,7 @@ async def _developer(app: Starlette, settings: Settings, email: str, name: str) 
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
     http = httpx.AsyncClient(transport=transport, base_url=settings.issuer)
     assert (await sign_in(http, email, "developer password")).status_code == 303
-    return Developer(email, http)
+    return Developer(email, http, app)
 
 
 @pytest.fixture
