@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from tests.browser._console_steps import (
     CALLBACK,
@@ -61,10 +61,15 @@ def secret_result(base_url: str, client_id: str, secret: str) -> tuple[int, str]
 
 
 def expect_message_beside(field: Locator, name: str) -> None:
-    """The field's message sits in the field's own block, right under it, as an alert."""
+    """The field's message sits in the field's own block, right under it, and is the field's
+    error message; the summary at the top of the page is the one alert, and has the focus."""
     message = field.locator("xpath=..").locator(f"#{name}-error")
     expect(message).to_be_visible()
-    expect(message).to_have_role("alert")
+    expect(field).to_have_attribute("aria-errormessage", f"{name}-error")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    summary = field.page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(message.inner_text())
     field_box, message_box = field.bounding_box(), message.bounding_box()
     assert field_box is not None and message_box is not None
     below = message_box["y"] - (field_box["y"] + field_box["height"])
@@ -172,11 +177,20 @@ def test_secret_rotation_keeps_the_old_secret_until_it_is_revoked(
     assert secret_result(live_server, web.client_id, old) == WORKS
     assert secret_result(live_server, web.client_id, new) == WORKS
 
+    # Revoking acts at once, so the page asks first; the user confirms.
+    dialogs: list[str] = []
+
+    def confirm(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", confirm)
     secrets.get_by_role("button", name=f"Revoke the secret ending in {old[-4:]}").click()
     expect(page.get_by_role("status")).to_have_text(
         "The secret is revoked: it no longer works at the token endpoint."
     )
     expect(secret_rows(page)).to_have_count(1)
+    assert dialogs and "stop working at once" in dialogs[0]
     expect(secret_rows(page).first).to_contain_text(new[-4:])
     expect(secrets.get_by_role("button", name="Generate a new secret")).to_be_enabled()
     expect(page.locator("#new-secret")).to_have_count(0)
@@ -296,12 +310,6 @@ def test_unsafe_redirect_uris_are_refused_beside_their_field(page: Page) -> None
     expect(result).to_have_text(f"{CALLBACK} would be accepted.")
 
 
-@pytest.mark.xfail(
-    reason="console bug: with no type chosen the browser sends no `type` field, and "
-    "read_form(request, ('name', 'type'), ...) in console/credentials.py:create_credential "
-    "answers with the generic 400 page 'The form is missing type.' instead of the form",
-    strict=True,
-)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a form, not storage
 def test_a_credential_with_no_type_chosen_is_refused_on_the_form(page: Page) -> None:
     sign_up(page, "grace@example.com")
@@ -314,7 +322,8 @@ def test_a_credential_with_no_type_chosen_is_refused_on_the_form(page: Page) -> 
     # The form again (not an error page), with the message inside the type group.
     expect(page.get_by_role("heading", name="Add a credential")).to_be_visible(timeout=2000)
     types = page.get_by_role("group", name="What kind of application is it?")
-    expect(types.get_by_role("alert")).to_have_text("Choose the kind of application.")
+    expect(types.locator("#type-error")).to_have_text("Choose the kind of application.")
+    expect(page.get_by_role("alert")).to_contain_text("Choose the kind of application.")
     expect(page.get_by_label("Name", exact=True)).to_have_value("Moodboard web")
 
 

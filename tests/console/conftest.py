@@ -67,9 +67,7 @@ def shown_token(page: str) -> str | None:
 
 def field_error(page: str, field: str) -> str:
     """The message shown beside a form field (``<p id="{field}-error">``)."""
-    found = re.search(
-        rf'<p class="error" id="{re.escape(field)}-error" role="alert">([^<]*)</p>', page
-    )
+    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">([^<]*)</p>', page)
     assert found, f"no message beside {field}"
     return html.unescape(found.group(1))
 

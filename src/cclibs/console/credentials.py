@@ -53,7 +53,8 @@ async def new_credential(request: Request) -> Response:
 async def create_credential(request: Request) -> Response:
     user = await owner(request)
     overview = await owned_project(request, user)
-    form = await read_form(request, ("name", "type"), REDIRECT_FIELDS)
+    # No type is sent when none is chosen: that is a refusal beside the field, not a 400.
+    form = await read_form(request, ("name",), ("type", *REDIRECT_FIELDS))
     try:
         client_type = ClientType(form["type"])
     except ValueError:

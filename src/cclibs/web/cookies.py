@@ -18,13 +18,17 @@ class CookiePolicy:
         # __Host- pins a cookie to this exact origin (no Domain, Path=/, Secure).
         return "__Host-" if self.secure else ""
 
+    def name(self, base: str) -> str:
+        """The cookie's name on this server (``__Host-`` prefixed behind https)."""
+        return f"{self._prefix}{base}"
+
     @property
     def session_name(self) -> str:
-        return f"{self._prefix}cclibs_session"
+        return self.name("cclibs_session")
 
     @property
     def csrf_name(self) -> str:
-        return f"{self._prefix}cclibs_csrf"
+        return self.name("cclibs_csrf")
 
     def set(self, response: Response, name: str, value: str, *, max_age: int | None) -> None:
         response.set_cookie(

@@ -47,6 +47,17 @@
     });
   });
 
+  // After a refusal, or a checked redirect URI, take the reader to the message.
+  var focusTarget = document.querySelector("[data-focus-on-load]");
+  if (focusTarget) { focusTarget.focus(); }
+
+  // Acts at once and cannot be undone: ask first.
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+
   // Redirect URIs: show the exact list or the default URI + pattern, as the mode says.
   document.querySelectorAll("[data-redirects]").forEach(function (box) {
     var radios = box.querySelectorAll("input[name=redirect_mode][type=radio]");
