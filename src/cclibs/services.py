@@ -16,6 +16,7 @@ from cclibs.config import Settings
 from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
+from cclibs.oauth.connections import ConnectedApps
 from cclibs.oauth.endpoints.authorize import AuthorizeEndpoint
 from cclibs.oauth.endpoints.device import DEVICE_GRANT, DeviceEndpoint
 from cclibs.oauth.endpoints.introspect import IntrospectionEndpoint
@@ -53,6 +54,7 @@ class OAuthServices:
     logout: LogoutEndpoint
     bearer: BearerValidator
     users: AccountDirectory
+    connections: ConnectedApps
 
 
 class AccountDirectory:
@@ -95,6 +97,7 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     db = Database(settings.effective_database_url)
+    connections = ConnectedApps(SqlGrantTransactions(db), clock)
     accounts = Accounts(
         SqlAccountTransactions(db),
         password_hasher or PasswordHasher(),
@@ -105,16 +108,22 @@ def build_services(
             window=timedelta(seconds=settings.login_failure_window_seconds),
         ),
         timedelta(seconds=settings.session_max_age_seconds),
+        connections,
     )
     secret = settings.resolved_secret_key()
-    oauth = _build_oauth(settings, db, clock, secret, accounts)
+    oauth = _build_oauth(settings, db, clock, secret, accounts, connections)
     return Services(
         settings=settings, db=db, clock=clock, accounts=accounts, oauth=oauth, secret_key=secret
     )
 
 
 def _build_oauth(
-    settings: Settings, db: Database, clock: Clock, secret: bytes, accounts: Accounts
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    secret: bytes,
+    accounts: Accounts,
+    connections: ConnectedApps,
 ) -> OAuthServices:
     keys = KeyManager(SqlKeyTransactions(db), clock=clock, secret=secret)
     signer = KeyRingSigner(keys)
@@ -136,7 +145,12 @@ def _build_oauth(
         ),
     )
     bearer = BearerValidator(
-        settings.issuer, keys, grant_tx, clock, access_token_alg=settings.access_token_alg
+        settings.issuer,
+        keys,
+        grant_tx,
+        client_tx,
+        clock,
+        access_token_alg=settings.access_token_alg,
     )
     token = TokenEndpoint(
         authenticator,
@@ -167,4 +181,5 @@ def _build_oauth(
         ),
         bearer=bearer,
         users=AccountDirectory(accounts),
+        connections=connections,
     )

@@ -3,19 +3,22 @@
 from cclibs.accounts.errors import (
     AccountDisabled,
     AccountError,
+    CannotDisableSelf,
     EmailTaken,
     InvalidCredentials,
     InvalidField,
     SignupClosed,
     Throttled,
+    UnknownUser,
 )
-from cclibs.accounts.models import NewUser, SignedIn, User, WebSession
+from cclibs.accounts.models import NewUser, SignedIn, User, UserPage, WebSession
 from cclibs.accounts.service import Accounts
 
 __all__ = [
     "AccountDisabled",
     "AccountError",
     "Accounts",
+    "CannotDisableSelf",
     "EmailTaken",
     "InvalidCredentials",
     "InvalidField",
@@ -23,6 +26,8 @@ __all__ = [
     "SignedIn",
     "SignupClosed",
     "Throttled",
+    "UnknownUser",
     "User",
+    "UserPage",
     "WebSession",
 ]

@@ -2,9 +2,11 @@
 
 AccountError
  ├── InvalidField        400  form fields are malformed (names each, with its own message)
+ ├── CannotDisableSelf   400  an administrator tried to disable their own account
  ├── InvalidCredentials  401  unknown email or wrong password: one message for both
  ├── AccountDisabled     403  right password, disabled account
  ├── SignupClosed        403  sign-up is off on this server
+ ├── UnknownUser         404  no account with that id or email
  ├── EmailTaken          409  sign-up with an email that has an account
  └── Throttled           429  too many failures; carries retry_after seconds
 """
@@ -14,11 +16,13 @@ from __future__ import annotations
 __all__ = [
     "AccountDisabled",
     "AccountError",
+    "CannotDisableSelf",
     "EmailTaken",
     "InvalidCredentials",
     "InvalidField",
     "SignupClosed",
     "Throttled",
+    "UnknownUser",
 ]
 
 
@@ -71,6 +75,16 @@ class AccountDisabled(AccountError):
 class SignupClosed(AccountError):
     status = 403
     message = "Sign-up is closed on this server. Ask an administrator for an account."
+
+
+class CannotDisableSelf(AccountError):
+    status = 400
+    message = "You cannot disable your own account. Ask another administrator."
+
+
+class UnknownUser(AccountError):
+    status = 404
+    message = "There is no such account."
 
 
 class EmailTaken(AccountError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["NewUser", "SignedIn", "User", "WebSession"]
+__all__ = ["NewUser", "SignedIn", "User", "UserPage", "WebSession"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +58,17 @@ class SignedIn:
     user: User
     session: WebSession
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    """One page of the administrators' user list."""
+
+    users: list[User]
+    query: str
+    """The email filter ('' for every user)."""
+    page: int
+    """1-based."""
+    pages: int
+    """How many pages the filter gives (at least 1)."""
+    total: int

@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 
 from cclibs.accounts.models import NewUser, User, WebSession
 
-__all__ = ["AccountStore", "AccountTransactions", "FailureScope"]
+__all__ = ["AccessRevoker", "AccountStore", "AccountTransactions", "FailureScope"]
 
 FailureScope = Literal["account", "address"]
 
@@ -28,6 +28,18 @@ class AccountStore(Protocol):
 
     async def list_users(self) -> list[User]:
         """Every user, oldest first."""
+        ...
+
+    async def users_matching(self, email_part: str, *, offset: int, limit: int) -> list[User]:
+        """Users whose email contains ``email_part`` (lower-case; '' matches all), by email."""
+        ...
+
+    async def count_users_matching(self, email_part: str) -> int:
+        """How many users ``users_matching`` would list without paging."""
+        ...
+
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        """Set or clear ``is_disabled``."""
         ...
 
     async def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> None:
@@ -75,3 +87,11 @@ class AccountTransactions(Protocol):
     def read(self) -> AbstractAsyncContextManager[AccountStore]: ...
 
     def write(self) -> AbstractAsyncContextManager[AccountStore]: ...
+
+
+class AccessRevoker(Protocol):
+    """What a disabled account needs from the OAuth core (``cclibs.oauth.connections``)."""
+
+    async def revoke_user(self, user_id: str) -> int:
+        """Revoke every application's access of the user; returns how many grants."""
+        ...

@@ -1,22 +1,26 @@
-"""The accounts service: sign-up, sign-in, sessions and password changes."""
+"""The accounts service: sign-up, sign-in, sessions, password changes, and what
+administrators do (list, disable and enable users)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from cclibs.accounts.errors import (
     AccountDisabled,
+    CannotDisableSelf,
     InvalidCredentials,
     InvalidField,
     SignupClosed,
     Throttled,
+    UnknownUser,
 )
-from cclibs.accounts.models import NewUser, SignedIn, User, WebSession
+from cclibs.accounts.models import NewUser, SignedIn, User, UserPage, WebSession
 from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
-from cclibs.accounts.ports import AccountTransactions, FailureScope
+from cclibs.accounts.ports import AccessRevoker, AccountTransactions, FailureScope
 from cclibs.accounts.throttle import ThrottlePolicy, account_key
 from cclibs.clock import Clock
 
@@ -25,6 +29,7 @@ __all__ = ["Accounts", "new_user_id", "normalise_email", "session_id_of"]
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{1,63}$")
 _MAX_NAME = 200
 _MAX_USER_AGENT = 300
+USERS_PER_PAGE = 100
 
 
 def normalise_email(raw: str) -> str:
@@ -52,8 +57,10 @@ class Accounts:
         clock: Clock,
         throttle: ThrottlePolicy,
         session_max_age: timedelta,
+        access: AccessRevoker,
     ) -> None:
         self._tx = transactions
+        self._access = access
         self._hasher = hasher
         self._clock = clock
         self._throttle = throttle
@@ -116,6 +123,40 @@ class Accounts:
     async def list_users(self) -> list[User]:
         async with self._tx.read() as store:
             return await store.list_users()
+
+    async def search_users(self, query: str = "", page: int = 1) -> UserPage:
+        """A page of users whose email contains ``query`` (any case), by email."""
+        part = query.strip().lower()[:320]
+        async with self._tx.read() as store:
+            total = await store.count_users_matching(part)
+            pages = max(1, -(-total // USERS_PER_PAGE))
+            page = min(max(page, 1), pages)
+            users = await store.users_matching(
+                part, offset=(page - 1) * USERS_PER_PAGE, limit=USERS_PER_PAGE
+            )
+        return UserPage(users=users, query=part, page=page, pages=pages, total=total)
+
+    async def set_disabled(self, user_id: str, disabled: bool, *, by: User | None = None) -> User:
+        """Disable or enable an account; ``by`` is the administrator doing it (None: the CLI).
+
+        Disabling signs the user out everywhere and revokes every application's access, so
+        their tokens stop working at once. Enabling only lets them sign in again: what was
+        revoked stays revoked.
+        """
+        async with self._tx.write() as store:
+            user = await store.user_by_id(user_id)
+            if user is None:
+                raise UnknownUser()
+            if disabled and by is not None and by.id == user.id:
+                raise CannotDisableSelf()
+            await store.set_disabled(user.id, disabled)
+            if disabled:
+                await store.delete_sessions_of(user.id)
+        if disabled:
+            # After the flag is committed: from then on no token of the user passes the bearer
+            # check or a refresh, whether or not this revocation has run yet.
+            await self._access.revoke_user(user.id)
+        return replace(user, is_disabled=disabled)
 
     # Sign-in ------------------------------------------------------------------------------
 

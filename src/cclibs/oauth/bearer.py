@@ -1,8 +1,14 @@
 """Validating access tokens presented as bearer tokens (RFC 6750, RFC 9068 §4).
 
 Checks, in order: a JWS from a published key with the access-token algorithm and ``typ``
-``at+jwt``; ``iss`` is this server; ``aud`` is this server's API; not expired; and, for
-tokens from a user's grant, that the grant (token family) is not revoked.
+``at+jwt``; ``iss`` is this server; ``aud`` is this server's API; not expired; and then one
+read that says whether the token may still be used:
+
+- a token from a user's grant (it carries ``gid``): the grant (token family) is not revoked
+  and its user is not disabled, so removing an application, disabling a user or a replayed
+  refresh token ends access tokens at once, not when they expire;
+- a token without ``gid`` (client_credentials, whose subject is the client): its client
+  still exists, so deleting a Server-to-Server credential ends its tokens too.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from cclibs.clock import Clock
 from cclibs.oauth.errors import InvalidToken, MissingToken
 from cclibs.oauth.grant_ports import GrantTransactions
 from cclibs.oauth.keys import InvalidJwt, KeyManager
+from cclibs.oauth.ports import ClientTransactions
 from cclibs.oauth.tokens import api_audience
 
 __all__ = ["AccessClaims", "BearerValidator", "bearer_token"]
@@ -47,6 +54,7 @@ class BearerValidator:
         issuer: str,
         keys: KeyManager,
         grants: GrantTransactions,
+        clients: ClientTransactions,
         clock: Clock,
         *,
         access_token_alg: str,
@@ -55,6 +63,7 @@ class BearerValidator:
         self._audience = api_audience(issuer)
         self._keys = keys
         self._grants = grants
+        self._clients = clients
         self._clock = clock
         self._alg = access_token_alg
 
@@ -76,15 +85,15 @@ class BearerValidator:
         if exp <= int(self._clock.now().timestamp()):
             raise InvalidToken("The access token has expired.")
         grant_id = claims.get("gid")
+        client_id = str(claims.get("client_id"))
         if grant_id is not None:
-            async with self._grants.read() as store:
-                grant = await store.grant(str(grant_id))
-            if grant is None or grant.revoked_at is not None:
-                raise InvalidToken("The access token was revoked.")
+            await self._check_grant_live(str(grant_id))
+        else:
+            await self._check_client_exists(client_id)
         scope = claims.get("scope")
         return AccessClaims(
             subject=str(claims.get("sub")),
-            client_id=str(claims.get("client_id")),
+            client_id=client_id,
             scope=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
             grant_id=str(grant_id) if grant_id is not None else None,
             jti=str(claims.get("jti")),
@@ -92,3 +101,15 @@ class BearerValidator:
             issued_at=iat,
             claims=dict(claims),
         )
+
+    async def _check_grant_live(self, grant_id: str) -> None:
+        async with self._grants.read() as store:
+            grant = await store.live_grant(grant_id)
+        if grant is None:
+            raise InvalidToken("The access token was revoked.")
+
+    async def _check_client_exists(self, client_id: str) -> None:
+        async with self._clients.read() as store:
+            client = await store.client(client_id)
+        if client is None:
+            raise InvalidToken("The access token's credential was deleted.")

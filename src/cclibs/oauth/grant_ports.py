@@ -14,6 +14,7 @@ from typing import Protocol
 
 __all__ = [
     "AuthorizationCode",
+    "ConnectedApp",
     "DeviceAuthorization",
     "Grant",
     "GrantStore",
@@ -84,6 +85,22 @@ class DeviceAuthorization:
     sid: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectedApp:
+    """An application (client) a user consented to, as the account page lists it."""
+
+    client_id: str
+    name: str
+    """The client's registered name."""
+    scopes: tuple[str, ...]
+    """What the user consented to, in the scope registry's order."""
+    consented_at: datetime
+    """When the user first consented to this client."""
+    last_used_at: datetime | None
+    """When tokens were last issued to the client for the user (a grant or a refresh token
+    of the user's grants for it); None when it never redeemed a code."""
+
+
 class GrantStore(Protocol):
     async def consented_scopes(self, user_id: str, client_id: str) -> frozenset[str] | None:
         """The scopes the user consented to for this client; None when never asked."""
@@ -106,6 +123,29 @@ class GrantStore(Protocol):
     async def add_grant(self, grant: Grant) -> None: ...
 
     async def grant(self, grant_id: str) -> Grant | None: ...
+
+    async def live_grant(self, grant_id: str) -> Grant | None:
+        """The grant only while its tokens may work: not revoked, and its user exists and is
+        not disabled. One read, for every bearer token and every refresh."""
+        ...
+
+    async def user_active(self, user_id: str) -> bool:
+        """Whether the user exists and is not disabled."""
+        ...
+
+    async def connected_apps(self, user_id: str) -> list[ConnectedApp]:
+        """Every client the user consented to, with its name and last use, by name."""
+        ...
+
+    async def delete_consent(self, user_id: str, client_id: str) -> bool:
+        """Forget the user's consent to the client; False when there was none."""
+        ...
+
+    async def revoke_access(self, user_id: str, at: datetime, *, client_id: str | None) -> int:
+        """End what the user authorized for the client (every client when None): revoke each
+        live grant (token family), delete unused authorization codes, and deny the device
+        authorizations the user approved that are not yet used. Returns the grants revoked."""
+        ...
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
         """Revoke the family: its refresh tokens stop working, and so do its access tokens."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +43,14 @@ def _session(row: WebSessionRow) -> WebSession:
     )
 
 
+def _email_contains(part: str) -> ColumnElement[bool]:
+    if not part:
+        return true()
+    # LIKE wildcards typed in the filter are matched literally.
+    escaped = part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return UserRow.email.like(f"%{escaped}%", escape="\\")
+
+
 class SqlAccountStore:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
@@ -78,6 +86,27 @@ class SqlAccountStore:
     async def list_users(self) -> list[User]:
         rows = await self._s.scalars(select(UserRow).order_by(UserRow.created_at, UserRow.email))
         return [_user(row) for row in rows]
+
+    async def users_matching(self, email_part: str, *, offset: int, limit: int) -> list[User]:
+        rows = await self._s.scalars(
+            select(UserRow)
+            .where(_email_contains(email_part))
+            .order_by(UserRow.email)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_user(row) for row in rows]
+
+    async def count_users_matching(self, email_part: str) -> int:
+        count = await self._s.scalar(
+            select(func.count()).select_from(UserRow).where(_email_contains(email_part))
+        )
+        return int(count or 0)
+
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        await self._s.execute(
+            update(UserRow).where(UserRow.id == user_id).values(is_disabled=disabled)
+        )
 
     async def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> None:
         await self._s.execute(

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cclibs.oauth.grant_ports import AuthorizationCode, DeviceAuthorization, Grant, RefreshToken
+from cclibs.oauth.grant_ports import (
+    AuthorizationCode,
+    ConnectedApp,
+    DeviceAuthorization,
+    Grant,
+    RefreshToken,
+)
+from cclibs.oauth.scopes import format_scopes
 from cclibs.storage.db import Database
 from cclibs.storage.tables import (
     AuthorizationCodeRow,
+    ClientRow,
     ConsentRow,
     DeviceAuthorizationRow,
     GrantRow,
     RefreshTokenRow,
+    UserRow,
 )
 from cclibs.storage.transactions import SqlTransactions
 
@@ -166,6 +175,77 @@ class SqlGrantStore:
     async def grant(self, grant_id: str) -> Grant | None:
         row = await self._s.get(GrantRow, grant_id)
         return _grant(row) if row else None
+
+    async def live_grant(self, grant_id: str) -> Grant | None:
+        row = await self._s.scalar(
+            select(GrantRow)
+            .join(UserRow, UserRow.id == GrantRow.user_id)
+            .where(
+                GrantRow.id == grant_id,
+                GrantRow.revoked_at.is_(None),
+                UserRow.is_disabled.is_(False),
+            )
+        )
+        return _grant(row) if row else None
+
+    async def user_active(self, user_id: str) -> bool:
+        disabled = await self._s.scalar(select(UserRow.is_disabled).where(UserRow.id == user_id))
+        return disabled is False
+
+    async def connected_apps(self, user_id: str) -> list[ConnectedApp]:
+        of_pair = (
+            GrantRow.user_id == ConsentRow.user_id,
+            GrantRow.client_id == ConsentRow.client_id,
+        )
+        last_grant = select(func.max(GrantRow.created_at)).where(*of_pair).scalar_subquery()
+        last_refresh = (
+            select(func.max(RefreshTokenRow.created_at))
+            .join(GrantRow, GrantRow.id == RefreshTokenRow.grant_id)
+            .where(*of_pair)
+            .scalar_subquery()
+        )
+        rows = await self._s.execute(
+            select(ConsentRow, ClientRow.name, last_grant, last_refresh)
+            .join(ClientRow, ClientRow.client_id == ConsentRow.client_id)
+            .where(ConsentRow.user_id == user_id)
+            .order_by(ClientRow.name, ClientRow.client_id)
+        )
+        return [
+            ConnectedApp(
+                client_id=consent.client_id,
+                name=name,
+                scopes=tuple(format_scopes(consent.scopes.split()).split()),
+                consented_at=consent.created_at,
+                last_used_at=max((t for t in (granted, refreshed) if t is not None), default=None),
+            )
+            for consent, name, granted, refreshed in rows
+        ]
+
+    async def delete_consent(self, user_id: str, client_id: str) -> bool:
+        result = await self._s.execute(
+            delete(ConsentRow).where(
+                ConsentRow.user_id == user_id, ConsentRow.client_id == client_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def revoke_access(self, user_id: str, at: datetime, *, client_id: str | None) -> int:
+        grants = update(GrantRow).where(GrantRow.user_id == user_id, GrantRow.revoked_at.is_(None))
+        codes = delete(AuthorizationCodeRow).where(
+            AuthorizationCodeRow.user_id == user_id, AuthorizationCodeRow.used_at.is_(None)
+        )
+        devices = update(DeviceAuthorizationRow).where(
+            DeviceAuthorizationRow.user_id == user_id,
+            DeviceAuthorizationRow.status.in_(("pending", "approved")),
+        )
+        if client_id is not None:
+            grants = grants.where(GrantRow.client_id == client_id)
+            codes = codes.where(AuthorizationCodeRow.client_id == client_id)
+            devices = devices.where(DeviceAuthorizationRow.client_id == client_id)
+        revoked = await self._s.execute(grants.values(revoked_at=at))
+        await self._s.execute(codes)
+        await self._s.execute(devices.values(status="denied"))
+        return int(revoked.rowcount)  # type: ignore[attr-defined]
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
         await self._s.execute(

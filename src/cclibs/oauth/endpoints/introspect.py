@@ -2,7 +2,7 @@
 
 Only confidential clients may ask (§4: introspection must not become a token-scanning
 oracle), and a client learns only about tokens issued to itself: anything else, unknown,
-expired or revoked is ``{"active": false}``.
+expired or revoked, or of a disabled user, is ``{"active": false}``.
 """
 
 from __future__ import annotations
@@ -80,13 +80,13 @@ class IntrospectionEndpoint:
         now = self._clock.now()
         async with self._grants.read() as store:
             refresh = await store.refresh_token(self._factory.token_hash(token))
-            grant = await store.grant(refresh.grant_id) if refresh else None
+            grant = await store.live_grant(refresh.grant_id) if refresh else None
         if refresh is None or grant is None or refresh.client_id != client_id:
             return None
         rotated_out = refresh.rotated_at is not None and (
             now - refresh.rotated_at > self._factory.policy.refresh_reuse_grace
         )
-        if grant.revoked_at is not None or refresh.expires_at <= now or rotated_out:
+        if refresh.expires_at <= now or rotated_out:
             return None
         return {
             "active": True,

@@ -1,4 +1,8 @@
-"""The authorization code grant at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6)."""
+"""The authorization code grant at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6).
+
+A code whose user was disabled after it was issued is refused (``invalid_grant``): disabling
+an account deletes its unused codes, and this check holds even in a race with that.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,11 @@ def check_redirect_uri(request: OAuthRequest, code: AuthorizationCode) -> None:
         raise InvalidGrant("redirect_uri differs from the one in the authorization request.")
 
 
+async def check_user_active(store: GrantStore, code: AuthorizationCode) -> None:
+    if not await store.user_active(code.user_id):
+        raise InvalidGrant("The account that authorized the code is disabled.")
+
+
 class AuthorizationCodeGrant:
     def __init__(
         self, transactions: GrantTransactions, factory: TokenFactory, clock: Clock
@@ -80,6 +89,7 @@ class AuthorizationCodeGrant:
         check_not_expired(code, self._clock)
         check_redirect_uri(request, code)
         pkce.verify(request.get("code_verifier"), code.code_challenge, code.code_challenge_method)
+        await check_user_active(store, code)
         now = self._clock.now()
         grant = Grant(
             id=secrets.token_hex(16),

@@ -77,6 +77,8 @@ class DeviceCodeGrant:
         self, store: GrantStore, device: DeviceAuthorization, auth: AuthenticatedClient
     ) -> PendingTokens:
         assert device.user_id is not None and device.auth_time is not None
+        if not await store.user_active(device.user_id):
+            raise InvalidGrant("The account that approved the device is disabled.")
         now = self._clock.now()
         grant = Grant(
             id=secrets.token_hex(16),

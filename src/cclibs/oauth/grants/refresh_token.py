@@ -5,6 +5,9 @@ except within a short grace window after the rotation: two requests racing with 
 token (two tabs, a retry after a lost response) each get a working token, instead of the
 loser logging the user out. The window is short (10 s by default) so a stolen token that is
 replayed later still trips the detector.
+
+A refresh token works only while its grant is live: not revoked (the user removed the
+application, or a replay revoked the family) and its user not disabled.
 """
 
 from __future__ import annotations
@@ -87,8 +90,10 @@ class RefreshTokenGrant:
         auth: AuthenticatedClient,
     ) -> PendingTokens:
         now = self._clock.now()
-        grant = await store.grant(token.grant_id)
-        if grant is None or grant.revoked_at is not None:
+        # Not revoked, and its user not disabled (a disabled account's grants are revoked too;
+        # this holds even if that revocation had not happened).
+        grant = await store.live_grant(token.grant_id)
+        if grant is None:
             raise InvalidGrant("The refresh token was revoked. Sign in again.")
         if token.expires_at <= now:
             raise InvalidGrant("The refresh token has expired. Sign in again.")
