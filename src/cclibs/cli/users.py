@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 import typer
 
-from cclibs.accounts import AccountError, User
+from cclibs.accounts import AccountError, UnknownUser, User
 from cclibs.cli._common import DataDirOption, fail, read_stdin_line, settings_from
 from cclibs.services import build_services
 
@@ -96,6 +96,46 @@ def list_(
     for row in rows:
         table.add_row(*row)
     Console().print(table)
+
+
+@app.command()
+def disable(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The account's email."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Disable an account: it cannot sign in, its browsers are signed out, and every
+    application's access is revoked."""
+    user = _set_disabled(email, True, data_dir)
+    typer.echo(f"disabled {user.email} ({user.id}); its sessions and tokens are revoked")
+
+
+@app.command()
+def enable(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The account's email."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Enable a disabled account, so that it can sign in again (revoked tokens stay revoked)."""
+    user = _set_disabled(email, False, data_dir)
+    typer.echo(f"enabled {user.email} ({user.id})")
+
+
+def _set_disabled(email: str, disabled: bool, data_dir: Path | None) -> User:
+    settings = settings_from(data_dir)
+
+    async def run() -> User:
+        services = build_services(settings)
+        try:
+            found = await services.accounts.find_by_email(email)
+            if found is None:
+                raise UnknownUser(f"no account has the email {email.strip().lower()}")
+            return await services.accounts.set_disabled(found.id, disabled)
+        finally:
+            await services.db.dispose()
+
+    try:
+        return anyio.run(run)
+    except AccountError as exc:
+        fail(exc.message)
 
 
 def _public(user: User) -> dict[str, object]:

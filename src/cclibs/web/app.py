@@ -31,6 +31,8 @@ from cclibs.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from cclibs.web.pages import accounts as account_pages
+from cclibs.web.pages import admin as admin_pages
+from cclibs.web.pages import applications as application_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.session import RedirectToSignIn, sign_in_redirect
 from cclibs.web.state import AppState
@@ -74,6 +76,8 @@ def create_app(
     route_modules = (
         health,
         account_pages,
+        application_pages,
+        admin_pages,
         oauth_routes,
         authorize_routes,
         device_routes,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from cclibs.accounts import AccountError, Throttled
+from cclibs.accounts import AccountError, InvalidField, Throttled, User
 from cclibs.web.forms import read_form
+from cclibs.web.pages.applications import connected_apps_context
 from cclibs.web.routing import Routes
 from cclibs.web.session import current, require_user, safe_next, start_session
 from cclibs.web.state import app_state
@@ -129,12 +130,28 @@ async def signout(request: Request) -> Response:
     return response
 
 
+async def _account_page(
+    request: Request, user: User, context: dict[str, object], *, status: int = 200
+) -> Response:
+    """account.html with the user's connected applications, which every render shows."""
+    apps = await connected_apps_context(request, user)
+    return app_state(request).pages.render(
+        request, "account.html", {**apps, **context}, status=status
+    )
+
+
+async def _account_error(request: Request, user: User, error: AccountError) -> Response:
+    return await _account_page(
+        request, user, {"error": error.message, "errors": error.field_errors}, status=error.status
+    )
+
+
 @router.get("/account")
 async def account_page(request: Request) -> Response:
-    await require_user(request)
-    return app_state(request).pages.render(
+    _, user = await require_user(request)
+    return await _account_page(
         request,
-        "account.html",
+        user,
         {
             "changed": request.query_params.get("changed") == "1",
             "country_saved": request.query_params.get("country") == "1",
@@ -148,14 +165,8 @@ async def change_password(request: Request) -> Response:
     form = await read_form(request, ("current_password", "new_password", "confirm_password"))
     state = app_state(request)
     if form["new_password"] != form["confirm_password"]:
-        return state.pages.render(
-            request,
-            "account.html",
-            {
-                "error": "The new passwords do not match.",
-                "errors": {"confirm_password": "The new passwords do not match."},
-            },
-            status=400,
+        return await _account_error(
+            request, user, InvalidField("The new passwords do not match.", field="confirm_password")
         )
     try:
         await state.accounts.change_password(
@@ -165,7 +176,7 @@ async def change_password(request: Request) -> Response:
             keep_session=session.id,
         )
     except AccountError as error:
-        return _form_error(request, "account.html", error, {})
+        return await _account_error(request, user, error)
     return RedirectResponse("/account?changed=1", status_code=303)
 
 
@@ -177,5 +188,5 @@ async def change_country(request: Request) -> Response:
     try:
         await state.accounts.set_country(user, form["country"])
     except AccountError as error:
-        return _form_error(request, "account.html", error, {})
+        return await _account_error(request, user, error)
     return RedirectResponse("/account?country=1", status_code=303)
