@@ -14,12 +14,13 @@ import os
 import secrets
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -106,6 +107,12 @@ class Settings(BaseSettings):
     """Issue refresh tokens to Single-Page Apps (Adobe's SPAs get none)."""
     refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=300)
     """How long a just-rotated refresh token still works, for concurrent refreshes."""
+    playground_issuers: Annotated[tuple[str, ...], NoDecode] = ()
+    """Other OpenID providers the playground may target (this server always). Comma-separated
+    issuer URLs, such as ``https://ims-na1.adobelogin.com``."""
+    playground_api_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    """Other origins the playground's "Try the API" may call (this server always), such as
+    ``https://cc-libraries.adobe.io``. Nothing else is reachable: the playground is no proxy."""
 
     @classmethod
     def settings_customise_sources(
@@ -134,6 +141,25 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("CCLIBS_ISSUER must not carry a query or fragment")
         return value.rstrip("/")
+
+    @field_validator("playground_issuers", "playground_api_origins", mode="before")
+    @classmethod
+    def _url_list(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("a comma-separated list of https URLs is expected")
+        urls: list[str] = []
+        for item in items:
+            url = str(item).strip().rstrip("/")
+            if not url:
+                continue
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an http(s) URL")
+            if parts.query or parts.fragment or "@" in parts.netloc:
+                raise ValueError(f"{url!r} must be a plain base URL")
+            urls.append(url)
+        return tuple(urls)
 
     @field_validator("log_level")
     @classmethod

@@ -96,7 +96,7 @@ def _is_page(request: Request) -> bool:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/healthz", "/readyz"))
+    return path.startswith(("/api/", "/healthz", "/readyz", "/playground/api/"))
 
 
 def render_oauth_error(error: OAuthError) -> Response:

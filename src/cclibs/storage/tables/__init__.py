@@ -11,6 +11,7 @@ from cclibs.storage.tables.grants import (
     RefreshTokenRow,
 )
 from cclibs.storage.tables.keys import SigningKeyRow
+from cclibs.storage.tables.playground import PlaygroundSessionRow
 
 __all__ = [
     "AuthorizationCodeRow",
@@ -21,6 +22,7 @@ __all__ = [
     "DeviceAuthorizationRow",
     "GrantRow",
     "LoginFailureRow",
+    "PlaygroundSessionRow",
     "ProjectRow",
     "RefreshTokenRow",
     "SigningKeyRow",

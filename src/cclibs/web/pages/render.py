@@ -18,6 +18,7 @@ __all__ = ["Pages"]
 _TEMPLATES = (
     Path(__file__).parent.parent / "templates",
     Path(__file__).parent.parent.parent / "console" / "templates",
+    Path(__file__).parent.parent.parent / "playground" / "templates",
 )
 
 

@@ -1,51 +1,8 @@
-// The console's little JavaScript: copy buttons, and showing only the fields that apply.
-// Every page works without it; it only hides what does not apply and adds the copy buttons.
+// The console's little JavaScript: showing only the fields that apply, focus after a refusal,
+// and a confirmation before acts that cannot be undone. Copy buttons are copy.js's.
+// Every page works without it.
 (function () {
   "use strict";
-
-  function announce(button, text) {
-    var status = button.parentNode.querySelector(".copy-status");
-    if (!status) {
-      status = document.createElement("span");
-      status.className = "copy-status";
-      status.setAttribute("role", "status");
-      button.parentNode.appendChild(status);
-    }
-    status.textContent = text;
-    window.setTimeout(function () { status.textContent = ""; }, 2500);
-  }
-
-  function copyFallback(text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    var done = false;
-    try { done = document.execCommand("copy"); } catch (e) { done = false; }
-    document.body.removeChild(area);
-    return done;
-  }
-
-  document.querySelectorAll("button[data-copy]").forEach(function (button) {
-    var target = document.querySelector(button.getAttribute("data-copy"));
-    if (!target) { return; }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      var text = target.textContent.trim();
-      var copied = function () { announce(button, "Copied"); };
-      var failed = function () {
-        if (copyFallback(text)) { copied(); } else { announce(button, "Select the text and copy it"); }
-      };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(copied, failed);
-      } else {
-        failed();
-      }
-    });
-  });
 
   // After a refusal, or a checked redirect URI, take the reader to the message.
   var focusTarget = document.querySelector("[data-focus-on-load]");

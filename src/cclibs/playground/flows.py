@@ -1,0 +1,396 @@
+"""What the playground does with its server-side state: each method is one button.
+
+The state is a plain dict (JSON, sealed at rest by ``sessions``):
+
+- ``config``: issuer, client_id, client_secret, scopes, pkce, auth_method;
+- ``pending``: the authorization request in flight (state, nonce, code_verifier, redirect_uri);
+- ``tokens``: the last token response, with ``expires_at`` and ``obtained_at``;
+- ``device``: a device authorization being polled;
+- ``log``: the last exchanges, secrets masked;
+- ``error``: the last failure to show.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from cclibs.clock import Clock
+from cclibs.oauth.scopes import parse_scopes
+from cclibs.playground.provider import Exchange, Provider, ProviderDirectory, ProviderError
+
+__all__ = ["ADOBE_DEFAULT_SCOPES", "Playground", "PlaygroundError"]
+
+ADOBE_DEFAULT_SCOPES = "openid,creative_sdk,profile,address,AdobeID,email,cc_files,cc_libraries"
+_LOG_LENGTH = 12
+_PENDING_SECONDS = 600
+_AUTH_METHODS = ("client_secret_post", "client_secret_basic")
+
+
+class PlaygroundError(Exception):
+    """A button cannot do its job; the message tells the user why and what to do."""
+
+
+class Playground:
+    def __init__(self, providers: ProviderDirectory, callback_uri: str, clock: Clock) -> None:
+        self._providers = providers
+        self.callback_uri = callback_uri
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    # Settings ---------------------------------------------------------------------------
+
+    async def configure(self, state: dict[str, Any], form: dict[str, Any]) -> Provider:
+        """Store the Authorization tab's settings; an empty secret keeps the one stored."""
+        issuer = str(form.get("issuer") or self._providers.own_issuer)
+        try:
+            provider = await self._providers.discover(issuer)
+        except ProviderError as exc:
+            raise PlaygroundError(str(exc)) from None
+        client_id = str(form.get("client_id") or "").strip()
+        if not client_id or len(client_id) > 256:
+            raise PlaygroundError("Enter the API key (client ID) of a credential.")
+        scopes = str(form.get("scopes") or "").strip()
+        try:
+            parse_scopes(scopes)
+        except ValueError as exc:
+            raise PlaygroundError(f"The scopes cannot be read: {exc}.") from None
+        old = state.get("config") or {}
+        secret = str(form.get("client_secret") or "")
+        if not secret and old.get("client_id") == client_id and old.get("issuer") == issuer:
+            secret = str(old.get("client_secret") or "")
+        method = str(form.get("auth_method") or _AUTH_METHODS[0])
+        if method not in _AUTH_METHODS:
+            raise PlaygroundError("Choose client_secret_post or client_secret_basic.")
+        if old.get("client_id") != client_id or old.get("issuer") != issuer:
+            state.pop("tokens", None)
+            state.pop("device", None)
+        state["config"] = {
+            "issuer": issuer,
+            "client_id": client_id,
+            "client_secret": secret[:512],
+            "scopes": scopes[:2048],
+            "pkce": bool(form.get("pkce", True)),
+            "auth_method": method,
+        }
+        state.pop("error", None)
+        return provider
+
+    async def _provider(self, state: dict[str, Any]) -> tuple[Provider, dict[str, Any]]:
+        config = state.get("config")
+        if not config:
+            raise PlaygroundError("Fill in the Authorization tab first.")
+        try:
+            return await self._providers.discover(str(config["issuer"])), config
+        except ProviderError as exc:
+            raise PlaygroundError(str(exc)) from None
+
+    # Authorization code -----------------------------------------------------------------
+
+    async def authorization_url(self, state: dict[str, Any]) -> str:
+        provider, config = await self._provider(state)
+        pending = {
+            "state": secrets.token_urlsafe(24),
+            "nonce": secrets.token_urlsafe(24),
+            "code_verifier": secrets.token_urlsafe(48) if config["pkce"] else None,
+            "redirect_uri": self.callback_uri,
+            "issuer": provider.issuer,
+            "client_id": config["client_id"],
+            "at": self._now(),
+        }
+        params = {
+            "client_id": config["client_id"],
+            "response_type": "code",
+            "redirect_uri": self.callback_uri,
+            "scope": config["scopes"],
+            "state": pending["state"],
+        }
+        if "openid" in parse_scopes(config["scopes"]):
+            params["nonce"] = str(pending["nonce"])
+        if pending["code_verifier"]:
+            digest = hashlib.sha256(str(pending["code_verifier"]).encode()).digest()
+            params["code_challenge"] = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            params["code_challenge_method"] = "S256"
+        state["pending"] = pending
+        state.pop("error", None)
+        separator = "&" if "?" in provider.authorization_endpoint else "?"
+        return provider.authorization_endpoint + separator + urlencode(params)
+
+    async def finish_authorization(self, state: dict[str, Any], params: dict[str, str]) -> None:
+        """The callback: check ``state`` (and ``iss``), then exchange the code."""
+        pending = state.pop("pending", None)
+        returned = params.get("state", "")
+        if not pending or not hmac.compare_digest(str(pending["state"]), returned):
+            raise PlaygroundError(
+                "This response does not belong to a request of this browser (state mismatch). "
+                "Press Generate Tokens again."
+            )
+        if self._now() - int(pending["at"]) > _PENDING_SECONDS:
+            raise PlaygroundError("The authorization took too long. Press Generate Tokens again.")
+        if "iss" in params and params["iss"] != pending["issuer"]:
+            raise PlaygroundError(
+                f"The response came from {params['iss']}, not {pending['issuer']} (RFC 9207)."
+            )
+        if "error" in params:
+            description = params.get("error_description") or ""
+            raise PlaygroundError(
+                f"The authorization server answered {params['error']}. {description}".strip()
+            )
+        code = params.get("code")
+        if not code:
+            raise PlaygroundError("The response carries no code.")
+        provider, config = await self._provider(state)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": pending["redirect_uri"],
+        }
+        if pending.get("code_verifier"):
+            form["code_verifier"] = str(pending["code_verifier"])
+        exchange = await self._token_request(state, provider, config, "Exchange the code", form)
+        await self._store_tokens(state, provider, config, exchange, nonce=str(pending["nonce"]))
+
+    # Other grants -----------------------------------------------------------------------
+
+    async def refresh(self, state: dict[str, Any]) -> None:
+        tokens = state.get("tokens") or {}
+        if not tokens.get("refresh_token"):
+            raise PlaygroundError(
+                "There is no refresh token. Ask for offline_access, with a credential that may "
+                "have refresh tokens (Web App or Native App)."
+            )
+        provider, config = await self._provider(state)
+        form = {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])}
+        exchange = await self._token_request(state, provider, config, "Refresh the token", form)
+        await self._store_tokens(state, provider, config, exchange, keep_refresh=True)
+
+    async def client_credentials(self, state: dict[str, Any]) -> None:
+        provider, config = await self._provider(state)
+        if not config.get("client_secret"):
+            raise PlaygroundError("The client credentials grant needs the client secret.")
+        form = {"grant_type": "client_credentials"}
+        if config["scopes"]:
+            form["scope"] = config["scopes"]
+        exchange = await self._token_request(state, provider, config, "Client credentials", form)
+        await self._store_tokens(state, provider, config, exchange)
+
+    async def device_start(self, state: dict[str, Any]) -> dict[str, Any]:
+        provider, config = await self._provider(state)
+        if not provider.device_authorization_endpoint:
+            raise PlaygroundError(f"{provider.issuer} offers no device authorization endpoint.")
+        form = {"client_id": config["client_id"], "scope": config["scopes"]}
+        exchange = await self._post(
+            state,
+            provider,
+            config,
+            "Device authorization",
+            provider.device_authorization_endpoint,
+            form,
+        )
+        body = exchange.response if isinstance(exchange.response, dict) else {}
+        if exchange.status != 200 or "device_code" not in body:
+            raise PlaygroundError(_error_text(exchange))
+        state["device"] = {
+            "device_code": body["device_code"],
+            "user_code": body.get("user_code"),
+            "verification_uri": body.get("verification_uri"),
+            "verification_uri_complete": body.get("verification_uri_complete"),
+            "interval": int(body.get("interval") or 5),
+            "expires_at": self._now() + int(body.get("expires_in") or 600),
+            "next_poll_at": self._now() + int(body.get("interval") or 5),
+            "status": "pending",
+        }
+        state.pop("tokens", None)
+        return dict(state["device"])
+
+    async def device_poll(self, state: dict[str, Any]) -> str:
+        """One poll, if the interval has passed: pending, slow_down, approved, or an error."""
+        device = state.get("device")
+        if not device or device.get("status") != "pending":
+            raise PlaygroundError("Start a device authorization first.")
+        if self._now() >= int(device["expires_at"]):
+            device["status"] = "expired"
+            raise PlaygroundError("The device code expired. Start again.")
+        if self._now() < int(device["next_poll_at"]):
+            return "pending"
+        provider, config = await self._provider(state)
+        form = {
+            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "device_code": str(device["device_code"]),
+        }
+        exchange = await self._token_request(state, provider, config, "Poll for the token", form)
+        body = exchange.response if isinstance(exchange.response, dict) else {}
+        error = body.get("error")
+        if error in ("authorization_pending", "slow_down"):
+            if error == "slow_down":
+                device["interval"] = int(device["interval"]) + 5  # RFC 8628 §3.5
+            device["next_poll_at"] = self._now() + int(device["interval"])
+            return str(error)
+        device["status"] = "done" if exchange.status == 200 else "failed"
+        await self._store_tokens(state, provider, config, exchange)
+        return "approved"
+
+    # Revocation and introspection -------------------------------------------------------
+
+    async def revoke(self, state: dict[str, Any], which: str) -> None:
+        provider, config = await self._provider(state)
+        token = _token(state, which)
+        if not provider.revocation_endpoint:
+            raise PlaygroundError(f"{provider.issuer} offers no revocation endpoint.")
+        form = {"token": token, "token_type_hint": which}
+        exchange = await self._post(
+            state,
+            provider,
+            config,
+            f"Revoke the {which.replace('_', ' ')}",
+            provider.revocation_endpoint,
+            form,
+        )
+        if exchange.status != 200:
+            raise PlaygroundError(_error_text(exchange))
+        tokens = state.get("tokens") or {}
+        tokens.setdefault("revoked", [])
+        if which not in tokens["revoked"]:
+            tokens["revoked"].append(which)
+
+    async def introspect(self, state: dict[str, Any], which: str) -> dict[str, Any]:
+        provider, config = await self._provider(state)
+        token = _token(state, which)
+        if not provider.introspection_endpoint:
+            raise PlaygroundError(f"{provider.issuer} offers no introspection endpoint.")
+        if not config.get("client_secret"):
+            raise PlaygroundError(
+                "Only a confidential client (with a secret) may introspect tokens (RFC 7662 §4)."
+            )
+        form = {"token": token, "token_type_hint": which}
+        exchange = await self._post(
+            state, provider, config, "Introspect", provider.introspection_endpoint, form
+        )
+        if exchange.status != 200 or not isinstance(exchange.response, dict):
+            raise PlaygroundError(_error_text(exchange))
+        return dict(exchange.response)
+
+    # The view ---------------------------------------------------------------------------
+
+    async def token_view(self, state: dict[str, Any]) -> dict[str, Any] | None:
+        """The tokens with each JWT decoded and its signature checked against the JWKS."""
+        tokens = state.get("tokens")
+        config = state.get("config")
+        if not tokens or not config:
+            return None
+        try:
+            provider = await self._providers.discover(str(config["issuer"]))
+        except ProviderError:
+            return {**tokens, "decoded": {}}
+        decoded: dict[str, Any] = {}
+        for name in ("access_token", "id_token", "refresh_token"):
+            value = tokens.get(name)
+            if not value:
+                continue
+            expected: dict[str, Any] = {}
+            if name == "id_token":
+                expected = {
+                    "iss": provider.issuer,
+                    "aud": config["client_id"],
+                    "nonce": tokens.get("nonce"),
+                }
+            decoded[name] = await self._providers.verify(provider, str(value), **expected)
+        return {**tokens, "decoded": decoded}
+
+    # Plumbing ---------------------------------------------------------------------------
+
+    async def _post(
+        self,
+        state: dict[str, Any],
+        provider: Provider,
+        config: dict[str, Any],
+        title: str,
+        url: str,
+        form: dict[str, str],
+    ) -> Exchange:
+        """POST with the client's authentication: the secret as configured, or the id alone."""
+        form = dict(form)
+        basic = None
+        secret = str(config.get("client_secret") or "")
+        if secret and config.get("auth_method") == "client_secret_basic":
+            basic = (str(config["client_id"]), secret)
+        else:
+            form["client_id"] = str(config["client_id"])
+            if secret:
+                form["client_secret"] = secret
+        try:
+            exchange = await self._providers.post_form(title, url, form, basic=basic)
+        except ProviderError as exc:
+            raise PlaygroundError(str(exc)) from None
+        log = state.setdefault("log", [])
+        log.insert(0, {**exchange.public(), "at": self._now()})
+        del log[_LOG_LENGTH:]
+        return exchange
+
+    async def _token_request(
+        self,
+        state: dict[str, Any],
+        provider: Provider,
+        config: dict[str, Any],
+        title: str,
+        form: dict[str, str],
+    ) -> Exchange:
+        return await self._post(state, provider, config, title, provider.token_endpoint, form)
+
+    async def _store_tokens(
+        self,
+        state: dict[str, Any],
+        provider: Provider,
+        config: dict[str, Any],
+        exchange: Exchange,
+        *,
+        nonce: str | None = None,
+        keep_refresh: bool = False,
+    ) -> None:
+        body = exchange.response if isinstance(exchange.response, dict) else {}
+        if exchange.status != 200 or "access_token" not in body:
+            raise PlaygroundError(_error_text(exchange))
+        old = state.get("tokens") or {}
+        expires_in = body.get("expires_in")
+        now = self._now()
+        tokens: dict[str, Any] = {
+            "access_token": body["access_token"],
+            "token_type": body.get("token_type", "bearer"),
+            "scope": body.get("scope") or config.get("scopes"),
+            "obtained_at": now,
+            "expires_at": now + int(expires_in) if isinstance(expires_in, int | float) else None,
+            "refresh_token": body.get("refresh_token"),
+            "id_token": body.get("id_token"),
+            "nonce": nonce or old.get("nonce"),
+            "issuer": provider.issuer,
+            "client_id": config["client_id"],
+        }
+        if keep_refresh and not tokens["refresh_token"]:
+            tokens["refresh_token"] = old.get("refresh_token")
+        if keep_refresh and not tokens["id_token"]:
+            tokens["id_token"] = old.get("id_token")
+        state["tokens"] = tokens
+        state.pop("error", None)
+
+
+def _token(state: dict[str, Any], which: str) -> str:
+    if which not in ("access_token", "refresh_token"):
+        raise PlaygroundError("Choose the access token or the refresh token.")
+    value = (state.get("tokens") or {}).get(which)
+    if not value:
+        raise PlaygroundError(f"There is no {which.replace('_', ' ')}.")
+    return str(value)
+
+
+def _error_text(exchange: Exchange) -> str:
+    body = exchange.response
+    if isinstance(body, dict) and "error" in body:
+        description = body.get("error_description") or ""
+        return f"{exchange.title}: {exchange.status} {body['error']}. {description}".strip()
+    return f"{exchange.title}: the server answered {exchange.status}."

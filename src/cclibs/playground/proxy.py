@@ -1,0 +1,123 @@
+""" "Try the API": send one request to an allow-listed origin, and show the whole response.
+
+The allow-list is exact origins (scheme, host, port): this server's, plus the setting
+``CCLIBS_PLAYGROUND_API_ORIGINS``. Anything else, link-local metadata addresses included, is
+refused before a connection is made, and redirects are shown, never followed, so the
+playground is no open proxy (SSRF).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+__all__ = ["ApiCall", "ApiProxy", "ProxyRefused", "origin_of"]
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$")
+_NOT_FORWARDED = frozenset(
+    {"host", "content-length", "cookie", "connection", "transfer-encoding", "upgrade", "te"}
+)
+_MAX_BODY = 1_000_000
+_MAX_HEADERS = 30
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class ProxyRefused(ValueError):
+    """The request is not sent; the message says why."""
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` with the default port made explicit, for exact comparison."""
+    parts = urlsplit(url)
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ProxyRefused("Enter an http(s) URL.")
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        raise ProxyRefused("The URL's port is not valid.") from None
+    return f"{parts.scheme}://{parts.hostname.lower()}:{port}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: str
+
+
+def parse_headers(text: str, values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """``Name: value`` lines; ``${access_token}`` and ``${client_id}`` are filled in."""
+    headers: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        name = name.strip()
+        if not colon or not _HEADER_NAME.match(name):
+            raise ProxyRefused(f"{line.strip()[:60]!r} is not a header line (Name: value).")
+        if name.lower() in _NOT_FORWARDED:
+            raise ProxyRefused(f"The playground sets {name} itself.")
+        for key, filled in values.items():
+            value = value.replace("${" + key + "}", filled)
+        if any(ch in value for ch in "\r\n\x00"):
+            raise ProxyRefused(f"The value of {name} has a line break.")
+        headers.append((name, value.strip()))
+    if len(headers) > _MAX_HEADERS:
+        raise ProxyRefused(f"Send at most {_MAX_HEADERS} headers.")
+    return tuple(headers)
+
+
+class ApiProxy:
+    def __init__(self, origins: tuple[str, ...], http: httpx.AsyncClient) -> None:
+        self.origins = tuple(dict.fromkeys(origins))
+        self._allowed = {origin_of(origin) for origin in self.origins}
+        self._http = http
+
+    def check(self, call: ApiCall) -> None:
+        if call.method not in _METHODS:
+            raise ProxyRefused(f"The method must be one of {', '.join(sorted(_METHODS))}.")
+        if len(call.url) > 4096:
+            raise ProxyRefused("The URL is too long.")
+        parts = urlsplit(call.url)
+        if "@" in parts.netloc:
+            raise ProxyRefused("The URL cannot carry a user name or password.")
+        if origin_of(call.url) not in self._allowed:
+            raise ProxyRefused(
+                f"{parts.scheme}://{parts.netloc} is not on the playground's allow-list "
+                f"({', '.join(self.origins)}); the playground calls no other origin."
+            )
+        if len(call.body.encode()) > _MAX_BODY:
+            raise ProxyRefused("The body is larger than 1 MB.")
+
+    async def send(self, call: ApiCall) -> dict[str, Any]:
+        self.check(call)
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                call.method,
+                call.url,
+                headers=list(call.headers),
+                content=call.body.encode() if call.body and call.method != "GET" else None,
+                timeout=15,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise ProxyRefused(
+                f"{call.url} could not be reached: {exc.__class__.__name__}."
+            ) from None
+        content = response.content
+        return {
+            "status": response.status_code,
+            "reason": response.reason_phrase,
+            "headers": [[k, v] for k, v in response.headers.multi_items()],
+            "body": content[:_MAX_BODY].decode("utf-8", "replace"),
+            "truncated": len(content) > _MAX_BODY,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+        }

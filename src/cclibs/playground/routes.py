@@ -1,0 +1,345 @@
+"""The playground's page, its callback, and the JSON commands its buttons send.
+
+Commands are POSTs with a JSON body and the page's CSRF token in ``X-CSRF-Token`` (a form
+cannot send JSON across sites without a preflight, and the token binds the browser). Secrets
+and tokens travel only in these bodies, never in a URL, so they reach no log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp
+
+from cclibs.clock import Clock
+from cclibs.config import Settings
+from cclibs.oauth.clients import ClientType
+from cclibs.oauth.errors import InvalidRedirectTarget
+from cclibs.oauth.redirects import RegistrationError, resolve_redirect_uri
+from cclibs.oauth.registration import NotFound
+from cclibs.oauth.scopes import SCOPES
+from cclibs.playground.flows import ADOBE_DEFAULT_SCOPES, Playground, PlaygroundError
+from cclibs.playground.operations import OPERATIONS
+from cclibs.playground.provider import ProviderDirectory, ProviderError
+from cclibs.playground.proxy import ApiCall, ApiProxy, ProxyRefused, parse_headers
+from cclibs.playground.sessions import PlaygroundSessions, new_session_id
+from cclibs.web.errors import MalformedRequest
+from cclibs.web.routing import Routes
+from cclibs.web.session import current_user
+from cclibs.web.state import app_state
+
+__all__ = ["PlaygroundServices", "build_playground", "router"]
+
+router = Routes()
+_MAX_COMMAND = 2_000_000
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaygroundServices:
+    sessions: PlaygroundSessions
+    flows: Playground
+    providers: ProviderDirectory
+    proxy: ApiProxy
+    http: httpx.AsyncClient
+    clock: Clock
+
+
+def _services(request: Request) -> PlaygroundServices:
+    services = app_state(request).playground
+    assert isinstance(services, PlaygroundServices)
+    return services
+
+
+def _cookie_name(request: Request) -> str:
+    return app_state(request).cookies.name("cclibs_playground")
+
+
+def _session_id(request: Request) -> str | None:
+    return request.cookies.get(_cookie_name(request))
+
+
+@router.get("/playground")
+async def page(request: Request) -> Response:
+    state = app_state(request)
+    services = _services(request)
+    user = await current_user(request)
+    credentials = []
+    if user is not None:
+        for client in await state.oauth.clients.list_for(user.id):
+            credentials.append(
+                {
+                    "client_id": client.client_id,
+                    "name": client.name,
+                    "type": client.type.value,
+                    "label": client.type.label,
+                    "confidential": client.type.confidential,
+                }
+            )
+    query = request.query_params
+    preset = {
+        "issuer": query.get("issuer", state.settings.issuer)[:512],
+        "client_id": query.get("client_id", "")[:256],
+        "scopes": query.get("scope", ADOBE_DEFAULT_SCOPES)[:2048],
+        "pkce": query.get("pkce", "1") != "0",
+        "auth_method": query.get("auth_method", "client_secret_post")[:32],
+        "api_base": query.get("api_base", state.settings.issuer)[:512],
+    }
+    response = state.pages.render(
+        request,
+        "playground/index.html",
+        {
+            "callback_uri": services.flows.callback_uri,
+            "default_scopes": ADOBE_DEFAULT_SCOPES,
+            "scopes": list(SCOPES.values()),
+            "issuers": services.providers.allowed,
+            "api_origins": services.proxy.origins,
+            "operations": [op.public() for op in OPERATIONS],
+            "credentials": credentials,
+            "preset": preset,
+        },
+        headers=_NO_STORE,
+    )
+    if not _session_id(request):
+        state.cookies.set(response, _cookie_name(request), new_session_id(), max_age=None)
+    return response
+
+
+@router.get("/playground/callback")
+async def callback(request: Request) -> Response:
+    """Where the authorization server sends the browser back (the redirect URI to register)."""
+    services = _services(request)
+    session_id = _session_id(request)
+    playground_state = await services.sessions.load(session_id)
+    params = {k: v[:4096] for k, v in request.query_params.items()}
+    try:
+        await services.flows.finish_authorization(playground_state, params)
+        target = "/playground#tokens"
+    except PlaygroundError as exc:
+        playground_state["error"] = str(exc)
+        target = "/playground#authorization"
+    if session_id:
+        await services.sessions.save(session_id, playground_state)
+    return RedirectResponse(target, status_code=303, headers=_NO_STORE)
+
+
+async def _command(request: Request) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The command's JSON body, after the CSRF check, with the browser's state."""
+    app_state(request).csrf.verify(request, request.headers.get("x-csrf-token"))
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise MalformedRequest("Send the command as application/json.")
+    body = await request.body()
+    if len(body) > _MAX_COMMAND:
+        raise MalformedRequest("The command is too large.")
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise MalformedRequest("The command is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise MalformedRequest("The command must be a JSON object.")
+    session_id = _session_id(request)
+    if not session_id:
+        raise MalformedRequest("Reload the playground: this browser has no playground session.")
+    return data, session_id, await _services(request).sessions.load(session_id)
+
+
+async def _view(
+    request: Request, playground_state: dict[str, Any], preview: str | None = None
+) -> dict[str, Any]:
+    """What the page shows: never the secret (only whether one is kept) nor the device code."""
+    services = _services(request)
+    config = dict(playground_state.get("config") or {})
+    secret = config.pop("client_secret", "")
+    config["has_secret"] = bool(secret)
+    device = dict(playground_state.get("device") or {})
+    device.pop("device_code", None)
+    provider = None
+    issuer = preview or config.get("issuer") or services.providers.own_issuer
+    try:
+        provider = (await services.providers.discover(str(issuer))).public()
+    except ProviderError:  # shown as missing; the command that needs it reports the reason
+        provider = None
+    return {
+        "config": config,
+        "provider": provider,
+        "tokens": await services.flows.token_view(playground_state),
+        "device": device or None,
+        "log": playground_state.get("log", []),
+        "error": playground_state.get("error"),
+        "now": int(services.clock.now().timestamp()),
+    }
+
+
+def _reply(payload: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(payload, status_code=status, headers=_NO_STORE)
+
+
+def _refusal(message: str) -> JSONResponse:
+    return _reply({"reason": "bad_request", "message": message}, 400)
+
+
+async def _run(request: Request, action: str) -> Response:
+    data, session_id, playground_state = await _command(request)
+    services = _services(request)
+    flows = services.flows
+    extra: dict[str, Any] = {}
+    try:
+        if action == "state":
+            pass
+        elif action == "authorize":
+            await flows.configure(playground_state, data)
+            extra["authorization_url"] = await flows.authorization_url(playground_state)
+        elif action == "refresh":
+            await flows.refresh(playground_state)
+        elif action == "revoke":
+            await flows.revoke(playground_state, str(data.get("which", "")))
+        elif action == "introspect":
+            extra["introspection"] = await flows.introspect(
+                playground_state, str(data.get("which", ""))
+            )
+        elif action == "client-credentials":
+            await flows.configure(playground_state, data)
+            await flows.client_credentials(playground_state)
+        elif action == "device-start":
+            await flows.configure(playground_state, data)
+            await flows.device_start(playground_state)
+        elif action == "device-poll":
+            extra["poll"] = await flows.device_poll(playground_state)
+        elif action == "reset":
+            await services.sessions.clear(session_id)
+            return _reply({"reset": True})
+        else:  # pragma: no cover - the routes below name every action
+            raise PlaygroundError("Unknown command.")
+    except PlaygroundError as exc:
+        await services.sessions.save(session_id, playground_state)
+        return _refusal(str(exc))
+    await services.sessions.save(session_id, playground_state)
+    preview = str(data["issuer"]) if action == "state" and data.get("issuer") else None
+    return _reply({**extra, "view": await _view(request, playground_state, preview)})
+
+
+def _action_route(action: str) -> None:
+    async def endpoint(request: Request) -> Response:
+        return await _run(request, action)
+
+    endpoint.__name__ = f"playground_{action.replace('-', '_')}"
+    router.add(f"/playground/api/{action}", endpoint, ["POST"])
+
+
+for _action in (
+    "state",
+    "authorize",
+    "refresh",
+    "revoke",
+    "introspect",
+    "client-credentials",
+    "device-start",
+    "device-poll",
+    "reset",
+):
+    _action_route(_action)
+
+
+@router.post("/playground/api/call")
+async def call(request: Request) -> Response:
+    """Send one request from "Try the API", with the current token and API key filled in."""
+    data, _, playground_state = await _command(request)
+    services = _services(request)
+    tokens = playground_state.get("tokens") or {}
+    config = playground_state.get("config") or {}
+    try:
+        headers = parse_headers(
+            str(data.get("headers", "")),
+            {
+                "access_token": str(tokens.get("access_token") or ""),
+                "client_id": str(config.get("client_id") or ""),
+            },
+        )
+        api_call = ApiCall(
+            method=str(data.get("method", "GET")).upper(),
+            url=str(data.get("url", "")).strip(),
+            headers=headers,
+            body=str(data.get("body", "")),
+        )
+        result = await services.proxy.send(api_call)
+    except ProxyRefused as exc:
+        return _refusal(str(exc))
+    return _reply({"response": result})
+
+
+@router.post("/playground/api/use-credential")
+async def use_credential(request: Request) -> Response:
+    """Use one of the signed-in developer's credentials: register the playground's callback."""
+    data, session_id, playground_state = await _command(request)
+    user = await current_user(request)
+    if user is None:
+        return _reply(
+            {"reason": "sign_in_required", "message": "Sign in to use your credentials."}, 401
+        )
+    state = app_state(request)
+    services = _services(request)
+    callback_uri = services.flows.callback_uri
+    try:
+        client = await state.oauth.clients.owned(user.id, str(data.get("client_id", ""))[:64])
+    except NotFound:
+        return _reply({"reason": "not_found", "message": "You have no such credential."}, 404)
+    message = f"Using {client.name} ({client.type.label})."
+    if client.type is not ClientType.SERVER:
+        try:
+            resolve_redirect_uri(callback_uri, client.redirect_policy)
+            message += f" Its redirect URIs already accept {callback_uri}."
+        except InvalidRedirectTarget:
+            try:
+                await state.oauth.clients.update_redirects(
+                    user.id,
+                    client.client_id,
+                    uris=[*client.redirect_uris, callback_uri],
+                    default_uri=client.default_redirect_uri,
+                    pattern=client.redirect_uri_pattern,
+                )
+            except RegistrationError as exc:
+                return _refusal(f"{callback_uri} cannot be added to {client.name}: {exc.message}")
+            message += f" {callback_uri} is added to its redirect URIs."
+    if client.type.confidential:
+        message += " Paste its client secret: it was shown once, in the console."
+    config = playground_state.setdefault("config", {})
+    if config.get("client_id") != client.client_id:
+        config.update(client_id=client.client_id, client_secret="", issuer=state.settings.issuer)
+    await services.sessions.save(session_id, playground_state)
+    return _reply(
+        {
+            "message": message,
+            "client_id": client.client_id,
+            "type": client.type.value,
+            "confidential": client.type.confidential,
+            "pkce": True,
+        }
+    )
+
+
+def build_playground(
+    settings: Settings, sessions: PlaygroundSessions, clock: Clock, app: ASGIApp
+) -> PlaygroundServices:
+    """The playground of ``app``: requests to its own origin are served in-process."""
+    own = urlsplit(settings.issuer)
+    own_origin = f"{own.scheme}://{own.netloc}"
+    http = httpx.AsyncClient(
+        mounts={own_origin: httpx.ASGITransport(app=app, client=("127.0.0.1", 0))},
+        follow_redirects=False,
+        headers={"User-Agent": "cclibs-playground"},
+    )
+    providers = ProviderDirectory(settings.issuer, settings.playground_issuers, http, clock)
+    return PlaygroundServices(
+        sessions=sessions,
+        flows=Playground(providers, settings.issuer + "/playground/callback", clock),
+        providers=providers,
+        proxy=ApiProxy((own_origin, *settings.playground_api_origins), http),
+        http=http,
+        clock=clock,
+    )
