@@ -30,6 +30,7 @@ from cclibs.oauth.grants.device_code import DeviceCodeGrant
 from cclibs.oauth.grants.refresh_token import RefreshTokenGrant
 from cclibs.oauth.issuance import IssuancePolicy, TokenFactory
 from cclibs.oauth.keys import KeyManager
+from cclibs.oauth.projects import ProjectRegistry
 from cclibs.oauth.registration import ClientRegistry
 from cclibs.oauth.signing import KeyRingSigner
 from cclibs.oauth.tokens import TokenIssuer
@@ -46,6 +47,8 @@ __all__ = ["OAuthServices", "Services", "build_services"]
 class OAuthServices:
     keys: KeyManager
     clients: ClientRegistry
+    projects: ProjectRegistry
+    client_credentials: ClientCredentialsGrant
     token: TokenEndpoint
     authorize: AuthorizeEndpoint
     revoke: RevocationEndpoint
@@ -152,18 +155,21 @@ def _build_oauth(
         clock,
         access_token_alg=settings.access_token_alg,
     )
+    client_credentials = ClientCredentialsGrant(access)
     token = TokenEndpoint(
         authenticator,
         {
             "authorization_code": AuthorizationCodeGrant(grant_tx, factory, clock),
             "refresh_token": RefreshTokenGrant(grant_tx, factory, clock),
-            "client_credentials": ClientCredentialsGrant(access),
+            "client_credentials": client_credentials,
             DEVICE_GRANT: DeviceCodeGrant(grant_tx, factory, clock),
         },
     )
     return OAuthServices(
         keys=keys,
         clients=clients,
+        projects=ProjectRegistry(client_tx, clock),
+        client_credentials=client_credentials,
         token=token,
         authorize=AuthorizeEndpoint(
             settings.issuer,

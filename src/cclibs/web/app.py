@@ -17,13 +17,21 @@ from starlette.staticfiles import StaticFiles
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
 from cclibs.config import Settings
+from cclibs.console import credential_settings as console_credential_settings
+from cclibs.console import credentials as console_credentials
+from cclibs.console import projects as console_projects
 from cclibs.logs import get_logger
 from cclibs.oauth.keys import KeyManager
+from cclibs.playground import routes as playground_routes
+from cclibs.playground.routes import build_playground
+from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
+from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from cclibs.web.flash import Flash
 from cclibs.web.interaction import InteractionSigner
 from cclibs.web.middleware import (
     PublicCorsMiddleware,
@@ -71,6 +79,7 @@ def create_app(
         keys = asyncio.create_task(_ensure_keys(services.oauth.keys))
         yield
         await keys
+        await app.state.cclibs.playground.http.aclose()
         await db.dispose()
 
     route_modules = (
@@ -82,6 +91,10 @@ def create_app(
         authorize_routes,
         device_routes,
         logout_routes,
+        console_projects,
+        console_credentials,
+        console_credential_settings,
+        playground_routes,
     )
     routes = [route for module in route_modules for route in module.router.routes]
     routes.append(Mount("/static", StaticFiles(directory=_STATIC), name="static"))
@@ -93,8 +106,15 @@ def create_app(
         oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,
+        flash=Flash(secret, cookies),
         interactions=InteractionSigner(secret, services.clock),
         pages=Pages(csrf),
+        playground=build_playground(
+            settings,
+            PlaygroundSessions(SqlPlaygroundTransactions(db), secret, services.clock),
+            services.clock,
+            app,
+        ),
         signup_open=settings.signup_open(),
     )
     install_error_handlers(app)
