@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cclibs import __version__
-from cclibs.cli import clients, db, keys, serve, users
+from cclibs.cli import clients, db, keys, login, profiles, serve, users
 
 app = typer.Typer(
     help="cclibs: a self-hosted Creative Cloud Libraries API and its identity service.",
@@ -17,6 +17,11 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(clients.app, name="clients")
 app.add_typer(keys.app, name="keys")
+app.command()(login.login)
+app.command()(login.logout)
+app.command()(login.whoami)
+app.command()(login.token)
+app.add_typer(profiles.app, name="profiles")
 
 
 def _version(value: bool) -> None:
