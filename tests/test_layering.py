@@ -35,3 +35,18 @@ def test_domain_modules_load_no_framework_or_orm(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "", f"{module} loads {result.stdout.strip()}"
+
+
+SERVER_ONLY = ("starlette", "sqlalchemy", "uvicorn", "jinja2", "argon2", "alembic")
+
+
+def test_the_sdk_loads_no_server_dependency() -> None:
+    code = (
+        "import sys, cclibs.sdk\n"
+        f"bad = [m for m in {SERVER_ONLY!r} if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"cclibs.sdk loads {result.stdout.strip()}"
