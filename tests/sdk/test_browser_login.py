@@ -4,12 +4,9 @@ The SDK opens the authorization URL with an opener it is given; here the opener 
 Chromium (Playwright, in its own thread: see tests/browser/conftest.py), which signs in and
 allows access like a person would, and ends on the loopback listener's page.
 
-Known server bug (reported, not fixed here: src/cclibs/web belongs to another change): the
-sign-in and consent pages send ``Content-Security-Policy: form-action 'self'``, and Chromium
-applies form-action to the redirects that follow a form submission, so the authorization
-response's redirect to the loopback port (another origin) is blocked. The test runs twice:
-with the page's CSP bypassed (the SDK's part, which passes) and with it enforced (a strict
-xfail that starts failing, to be removed, once the server allows the redirect URI's origin).
+The pages' Content-Security-Policy is enforced: Chromium applies ``form-action`` to the
+redirects that follow a form submission, so this also shows that the consent page names the
+loopback origin it sends the code to.
 """
 
 from __future__ import annotations
@@ -42,32 +39,17 @@ def chromium() -> Iterator[tuple[BrowserThread, Chromium]]:
     thread.close()
 
 
-@pytest.mark.parametrize(
-    "enforce_csp",
-    [
-        pytest.param(False, id="csp-bypassed"),
-        pytest.param(
-            True,
-            id="csp-enforced",
-            marks=pytest.mark.xfail(
-                reason="server bug: form-action 'self' blocks the redirect to the loopback",
-                strict=True,
-            ),
-        ),
-    ],
-)
 def test_browser_login_through_sign_in_and_consent(
     live: Live,
     native_profile: Profile,
     config_dir: Path,
     chromium: tuple[BrowserThread, Chromium],
-    enforce_csp: bool,
 ) -> None:
     thread, browser = chromium
     closing_pages: list[str] = []
 
     def sign_in_and_allow(url: str) -> None:
-        context = browser.new_context(bypass_csp=not enforce_csp)
+        context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.goto(url)

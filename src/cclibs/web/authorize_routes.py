@@ -24,6 +24,7 @@ from cclibs.oauth.errors import (
 )
 from cclibs.oauth.messages import merge_params
 from cclibs.oauth.scopes import SCOPES
+from cclibs.web.csp import allow_form_target
 from cclibs.web.errors import MalformedRequest, render_error
 from cclibs.web.forms import read_form
 from cclibs.web.interaction import InteractionError
@@ -31,7 +32,7 @@ from cclibs.web.routing import Routes
 from cclibs.web.session import current
 from cclibs.web.state import app_state
 
-__all__ = ["AUTHORIZE_PATHS", "router", "sid_of"]
+__all__ = ["AUTHORIZE_PATHS", "allow_next_target", "router", "sid_of"]
 
 router = Routes()
 AUTHORIZE_PATHS = ("/ims/authorize/v2", "/ims/authorize/v1", "/ims/authorize")
@@ -57,6 +58,20 @@ def send_back(request: Request, response: AuthorizationResponse, status: int) ->
         {"action": response.redirect_uri, "fields": response.params},
         headers={"content-security-policy": csp},
     )
+
+
+async def allow_next_target(request: Request, next_path: str) -> None:
+    """On a sign-in page that continues to an authorization request, let its form end at
+    that request's redirect URI, once the authorization endpoint has validated it."""
+    parts = urlsplit(next_path)
+    if parts.path not in AUTHORIZE_PATHS:
+        return
+    try:
+        params = merge_params(parse_qsl(parts.query, keep_blank_values=True, max_num_fields=64))
+        auth_request = await app_state(request).oauth.authorize.validate(params)
+    except (OAuthError, RedirectError, ValueError):
+        return
+    allow_form_target(request, auth_request.redirect_uri)
 
 
 def _page_error(request: Request, error: OAuthError) -> Response:
@@ -123,6 +138,7 @@ async def _decide(
     if await endpoint.needs_consent(auth_request, user.id):
         if "none" in auth_request.prompt:
             return send_back(request, endpoint.deny(auth_request, ConsentRequired()), 302)
+        allow_form_target(request, auth_request.redirect_uri)
         return state.pages.render(
             request,
             "consent.html",

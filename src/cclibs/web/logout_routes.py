@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cclibs.oauth.endpoints.logout import LogoutRequest
 from cclibs.oauth.errors import InvalidToken, OAuthError
+from cclibs.web.csp import allow_form_target
 from cclibs.web.errors import render_error
 from cclibs.web.forms import read_form
 from cclibs.web.routing import Routes
@@ -93,6 +94,8 @@ async def end_session(request: Request) -> Response:
     confirmed = request.method == "POST" and params.get("confirm") == "yes"
     if confirmed or (logout.subject is not None and logout.subject == signed_in[1].id):
         return await _sign_out(request, logout)
+    if logout.return_to:
+        allow_form_target(request, logout.return_to)
     return state.pages.render(request, "logout_confirm.html", {"params": params})
 
 

@@ -11,17 +11,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
+from cclibs.web.csp import content_security_policy, form_targets
 
 __all__ = ["PublicCorsMiddleware", "RequestContextMiddleware", "SecurityHeadersMiddleware"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _access = get_logger("cclibs.access")
-
-# Pages load only their own scripts and styles; nobody may frame them (clickjacking).
-_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 
 class RequestContextMiddleware:
@@ -85,7 +80,9 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("content-security-policy", _CSP)
+                # Pages load only their own scripts and styles; nobody may frame them.
+                targets = form_targets(scope.get("state", {}))
+                headers.setdefault("content-security-policy", content_security_policy(targets))
                 headers.setdefault("x-content-type-options", "nosniff")
                 headers.setdefault("referrer-policy", "no-referrer")
                 headers.setdefault("x-frame-options", "DENY")

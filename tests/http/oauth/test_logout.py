@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.http.oauth.conftest import Credential
-from tests.support.oauth_flow import authorize_code
+from tests.support.oauth_flow import authorize_code, csp_directives
 from tests.support.pages import csrf_token
 
 pytestmark = pytest.mark.anyio
@@ -116,7 +116,14 @@ async def test_rp_initiated_logout_without_a_hint_asks_first(
     page = await client.get("/ims/logout", params={"client_id": web_credential.client_id})
     assert page.status_code == 200
     assert "Sign out?" in page.text
+    assert csp_directives(page)["form-action"] == ["'self'"]
     assert await _signed_in(client)
+    returning = await client.get(
+        "/ims/logout",
+        params={"client_id": web_credential.client_id, "post_logout_redirect_uri": CALLBACK},
+    )
+    # Its form ends in a redirect to the application, which CSP form-action must name.
+    assert csp_directives(returning)["form-action"] == ["'self'", "https://app.example.com"]
     forged = await client.post("/ims/logout", data={"confirm": "yes"})
     assert forged.status_code == 403
     assert await _signed_in(client)

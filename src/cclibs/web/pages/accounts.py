@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cclibs.accounts import AccountError, InvalidField, Throttled, User
+from cclibs.web.authorize_routes import allow_next_target
 from cclibs.web.forms import read_form
 from cclibs.web.pages.applications import connected_apps_context
 from cclibs.web.routing import Routes
@@ -48,6 +49,7 @@ async def signin_page(request: Request) -> Response:
     if await current(request) and not reauth:
         return RedirectResponse(next_path, status_code=303)
     state = app_state(request)
+    await allow_next_target(request, next_path)
     return state.pages.render(
         request,
         "signin.html",
@@ -74,6 +76,7 @@ async def signin(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""),
         )
     except AccountError as error:
+        await allow_next_target(request, next_path)
         return _form_error(request, "signin.html", error, context)
     return start_session(request, signed_in, next_path)
 
@@ -81,10 +84,12 @@ async def signin(request: Request) -> Response:
 @router.get("/signup")
 async def signup_page(request: Request) -> Response:
     state = app_state(request)
+    next_path = safe_next(request.query_params.get("next"))
+    await allow_next_target(request, next_path)
     return state.pages.render(
         request,
         "signup.html",
-        {"next": safe_next(request.query_params.get("next")), "signup_open": state.signup_open},
+        {"next": next_path, "signup_open": state.signup_open},
         status=200 if state.signup_open else 403,
     )
 
@@ -109,6 +114,7 @@ async def signup(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""),
         )
     except AccountError as error:
+        await allow_next_target(request, next_path)
         return _form_error(request, "signup.html", error, context)
     return start_session(request, signed_in, next_path)
 
