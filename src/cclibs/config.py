@@ -292,4 +292,6 @@ def export_for_workers(settings: Settings) -> None:
             continue
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
+        elif isinstance(value, tuple):
+            value = ",".join(str(item) for item in value)  # how the lists are written in env
         os.environ[f"{_ENV_PREFIX}{name.upper()}"] = str(value)

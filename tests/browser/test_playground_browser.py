@@ -190,3 +190,23 @@ def test_playground_screenshots_for_review(new_context: ContextFactory, live_ser
         if slug == "tokens":
             expect(phone.get_by_role("region", name="Access token")).to_be_visible()
         phone.screenshot(path=SCREENSHOTS / f"playground-{slug}-phone.png", full_page=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page's clock only
+def test_auto_refresh_renews_the_token_before_it_expires(page: Page, live_server: str) -> None:
+    page.clock.install()
+    sign_up(page, "tick@example.com", "Tick Tock")
+    open_console(page)
+    create_project(page, "Clockwork")
+    add_libraries_api(page)
+    web = add_credential(page, "Web App", "Clock web", (f"{live_server}/playground/callback",))
+    open_playground(page)
+    generate_tokens(page, web.client_id, web.secret, offline=True)
+    first = shown_token(page, "Access token")
+    page.get_by_label("Auto-refresh before it expires").check()
+    expect(page.locator("#pg-expiry")).to_contain_text("expires in 23 h")
+    # Nearly a day later (in the page's clock): within the last five minutes, it refreshes.
+    page.clock.fast_forward("23:56:00")
+    expect(page.get_by_role("status").first).to_contain_text("refreshed automatically")
+    expect(page.get_by_role("region", name="Access token").locator("code")).not_to_have_text(first)
+    expect(page.locator("#pg-expiry")).to_contain_text("expires in 23 h")

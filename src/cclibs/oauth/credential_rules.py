@@ -60,8 +60,13 @@ def check_redirects(
     pattern: str | None,
 ) -> RedirectSettings:
     """An exact list of URIs, or (Web App and Single-Page App) a default URI with a pattern."""
+    if pattern and client_type not in (ClientType.WEB, ClientType.SPA):
+        raise RegistrationError(
+            "Only Web App and Single-Page App credentials take a redirect URI pattern.",
+            "redirect_uri_pattern",
+        )
     if client_type is ClientType.SERVER:
-        if uris or default_uri or pattern:
+        if uris or default_uri:
             raise RegistrationError("A Server-to-Server credential has no redirect URIs.")
         return RedirectSettings((), None, None)
     if len(uris) > MAX_REDIRECT_URIS:
@@ -73,11 +78,6 @@ def check_redirects(
         except RegistrationError as exc:
             raise RegistrationError(exc.message, "default_redirect_uri") from None
     if pattern:
-        if client_type not in (ClientType.WEB, ClientType.SPA):
-            raise RegistrationError(
-                "Only Web App and Single-Page App credentials take a redirect URI pattern.",
-                "redirect_uri_pattern",
-            )
         check_pattern(pattern)
         if not default_uri:
             raise RegistrationError(

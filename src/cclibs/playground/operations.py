@@ -1,8 +1,8 @@
 """The operations "Try the API" offers: the identity endpoints and the Libraries API's 27.
 
 Paths are relative to the API base (this server, or ``https://cc-libraries.adobe.io``), and
-``{libraryId}``-style parts are left for the user to fill in. A test holds this list equal to
-the operations of Adobe's published OpenAPI file.
+``{libraryId}``-style parts are left for the user to fill in. The 27 are those of Adobe's
+published OpenAPI file for the Libraries API (version 0.1).
 """
 
 from __future__ import annotations
