@@ -106,3 +106,12 @@ async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url=settings.issuer) as http:
         yield http
+
+
+@pytest.fixture
+async def owner_id(app: Starlette) -> str:
+    """An account that owns credentials: dev@example.com, password "developer password"."""
+    user = await app.state.cclibs.accounts.create_user(
+        email="dev@example.com", name="Dev Eloper", password="developer password"
+    )
+    return str(user.id)

@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from cclibs.oauth.clients import ClientType
-from tests.http.oauth.conftest import Credential, make_credential, owner_id  # noqa: F401
+from tests.http.oauth.conftest import Credential, make_credential
 from tests.support.oauth_flow import consent
 from tests.support.pages import sign_in
 
@@ -85,5 +85,5 @@ async def developer(client: httpx.AsyncClient, owner_id: str) -> PlaygroundPage:
 
 
 @pytest.fixture
-async def web_app(app: Starlette, owner_id: str) -> Credential:  # noqa: F811
+async def web_app(app: Starlette, owner_id: str) -> Credential:
     return await make_credential(app, owner_id, ClientType.WEB, redirect_uris=[CALLBACK])

@@ -79,7 +79,7 @@ def table_rows(page: httpx.Response) -> list[list[str]]:
     )
     rows = []
     for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
-        cells = re.findall(r"<td>(.*?)</td>", row, flags=re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
         rows.append([" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells])
     return rows
 

@@ -21,14 +21,6 @@ class Credential:
     secret: str | None
 
 
-@pytest.fixture
-async def owner_id(app: Starlette) -> str:
-    user = await app.state.cclibs.accounts.create_user(
-        email="dev@example.com", name="Dev Eloper", password="developer password"
-    )
-    return str(user.id)
-
-
 async def make_credential(
     app: Starlette, owner_id: str, client_type: ClientType, **options: Any
 ) -> Credential:
