@@ -210,3 +210,80 @@ def test_auto_refresh_renews_the_token_before_it_expires(page: Page, live_server
     expect(page.get_by_role("status").first).to_contain_text("refreshed automatically")
     expect(page.get_by_role("region", name="Access token").locator("code")).not_to_have_text(first)
     expect(page.locator("#pg-expiry")).to_contain_text("expires in 23 h")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page, not storage
+def test_links_curl_and_a_shared_link(new_context: ContextFactory, live_server: str) -> None:
+    context = new_context(viewport=LAPTOP)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    sign_up(page, "links@example.com", "Lin Kerr")
+    open_console(page)
+    create_project(page, "Links")
+    add_libraries_api(page)
+    web = add_credential(page, "Web App", "Links web", (f"{live_server}/playground/callback",))
+    open_playground(page)
+    generate_tokens(page, web.client_id, web.secret, offline=False)
+    access = shown_token(page, "Access token")
+
+    # A response's links to an allowed origin can be followed.
+    tab(page, "3 · Try the API")
+    page.get_by_label("Request URL").fill(f"{live_server}/.well-known/openid-configuration")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.locator("#pg-status")).to_have_text(re.compile(r"^200 "))
+    page.get_by_role("button", name=f'"{live_server}/ims/keys"').click()
+    expect(page.get_by_label("Request URL")).to_have_value(f"{live_server}/ims/keys")
+    expect(page.locator("#pg-response-body")).to_contain_text('"keys"')
+
+    # Copy as cURL: the same request, runnable, with the current token.
+    page.get_by_role("button", name="Copy as cURL").click()
+    curl = page.evaluate("navigator.clipboard.readText()")
+    assert curl.startswith(f"curl -X GET '{live_server}/ims/keys'")
+    assert f"-H 'Authorization: Bearer {access}'" in curl
+    assert f"-H 'x-api-key: {web.client_id}'" in curl
+
+    # A shared link restores the settings, never the secret or the tokens.
+    tab(page, "1 · Authorization")
+    page.get_by_role("button", name="Copy a link to these settings").click()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert web.client_id in link
+    assert web.secret not in link and access not in link
+    friend = new_context(viewport=LAPTOP).new_page()
+    friend.goto(link)
+    expect(friend.get_by_label("API Key (Client ID)")).to_have_value(web.client_id)
+    expect(friend.get_by_label("Scopes")).to_have_value(
+        "openid,creative_sdk,profile,address,AdobeID,email,cc_files,cc_libraries"
+    )
+    expect(friend.get_by_label("Client Secret")).to_have_value("")
+    tab(friend, "2 · Tokens")
+    expect(friend.get_by_text("No tokens yet.")).to_be_visible()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page, not storage
+def test_the_device_flow_shows_a_code_and_polls(page: Page, live_server: str) -> None:
+    sign_up(page, "device@example.com", "Dee Vice")
+    open_console(page)
+    create_project(page, "Kiosk")
+    native = add_credential(page, "Native App", "Kiosk", ("http://127.0.0.1/callback",))
+    open_playground(page)
+    page.get_by_label("API Key (Client ID)").fill(native.client_id)
+    page.get_by_label("Scopes").fill("openid,offline_access")
+    tab(page, "Other flows")
+    page.get_by_role("button", name="Start device authorization").click()
+    code = page.locator("#pg-user-code")
+    expect(code).to_have_text(re.compile(r"^[A-Z]{4}-[A-Z]{4}$"))
+    link = page.locator("#pg-device-link")
+    expect(link).to_have_text(f"{live_server}/ims/device")
+
+    # On "another device" (another tab of the same signed-in browser) the user approves.
+    with page.context.expect_page() as opened:
+        link.click()
+    approval = opened.value
+    approval.get_by_role("button", name="Continue").click()
+    approval.get_by_role("button", name="Allow").click()
+
+    expect(page.locator("#pg-device-status")).to_have_text(
+        "Approved: the tokens are on the Tokens tab.", timeout=20_000
+    )
+    expect(page.get_by_role("tab", name="2 · Tokens")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("region", name="Refresh token")).to_be_visible()
