@@ -44,7 +44,6 @@ def serve(
                 f"  Sign in:     {base}/signin",
                 f"  Console:     {base}/console",
                 f"  Playground:  {base}/playground",
-                f"  API docs:    {base}/api/docs",
             ]
         )
     )
