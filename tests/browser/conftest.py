@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+"""Screenshots for review; the folder is git-ignored."""
 
 T = TypeVar("T")
 ContextFactory = Callable[..., BrowserContext]
@@ -156,3 +158,18 @@ def new_context(
 @pytest.fixture
 def page(browser_thread: BrowserThread, new_context: ContextFactory) -> Page:
     return browser_thread.run(lambda: new_context(viewport=LAPTOP).new_page())
+
+
+def screenshot(page: Page, name: str, size: dict[str, int] | None = None) -> Path:
+    """A full-page screenshot for review, after the page has loaded; at a given viewport
+    ``size`` the page must not scroll sideways."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")
+    path = SCREENSHOTS / f"{name}.png"
+    path.unlink(missing_ok=True)
+    page.screenshot(path=path, full_page=True)
+    assert path.stat().st_size > 0
+    if size is not None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{name} scrolls sideways: {width}px"
+    return path

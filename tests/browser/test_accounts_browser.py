@@ -6,13 +6,12 @@ Fields and buttons are found by their labels and roles, so a page that loses a l
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LAPTOP, PHONE, ContextFactory
+from tests.browser.conftest import LAPTOP, PHONE, ContextFactory, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,6 @@ PASSWORD = "correct horse battery"
 NEW_PASSWORD = "analytical engine 1843"
 USER_ID = re.compile(r"[0-9A-F]{24}@AdobeID")
 SIGNIN_ERROR = "Incorrect email or password."
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 # Steps ------------------------------------------------------------------------------------
@@ -218,20 +216,13 @@ def test_sign_in_continues_to_next_but_never_off_site(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_screenshots_for_review(new_context: ContextFactory) -> None:
     """Full-page screenshots in artifacts/screenshots/; no page may scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for viewport, size in [("laptop", LAPTOP), ("phone", PHONE)]:
         take_screenshots(new_context(viewport=size).new_page(), viewport, size)
 
 
 def take_screenshots(page: Page, viewport: str, size: dict[str, int]) -> None:
     def shoot(name: str) -> None:
-        page.wait_for_load_state("load")
-        path = SCREENSHOTS / f"{name}-{viewport}.png"
-        path.unlink(missing_ok=True)
-        page.screenshot(path=path, full_page=True)
-        assert path.stat().st_size > 0
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name} scrolls sideways at {viewport} width: {width}px"
+        screenshot(page, f"{name}-{viewport}", size)
 
     page.goto("/")
     expect(page.get_by_role("heading", name="cclibs")).to_be_visible()

@@ -17,8 +17,8 @@ from cclibs.config import load_settings
 from cclibs.oauth.clients import ClientType
 from cclibs.services import build_services
 from cclibs.storage.tables import ClientRow
-from tests.browser.conftest import LAPTOP
-from tests.browser.test_accounts_browser import SCREENSHOTS, expect_signed_in_as, sign_in
+from tests.browser.conftest import LAPTOP, screenshot
+from tests.browser.test_accounts_browser import expect_signed_in_as, sign_in
 from tests.conftest import TEST_SECRET
 from tests.support.oauth_flow import CALLBACK
 
@@ -122,9 +122,8 @@ def test_allow_an_app_then_remove_its_access(page: Page, printer_id: str) -> Non
     for title in ("Your identity", "Your profile", "Your email address"):
         expect(entry.get_by_role("listitem").filter(has_text=title)).to_have_count(1)
     expect(entry).to_contain_text("Last used Never")  # it has not redeemed its code yet
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(LAPTOP)
-    page.screenshot(path=SCREENSHOTS / "account-connected-apps-laptop.png", full_page=True)
+    screenshot(page, "account-connected-apps-laptop", LAPTOP)
 
     entry.get_by_role("button", name=f"Remove access for {APP_NAME}").click()
 
@@ -133,7 +132,7 @@ def test_allow_an_app_then_remove_its_access(page: Page, printer_id: str) -> Non
         f"{APP_NAME} can no longer use your account. Its access is revoked."
     )
     assert connected_apps(page) == []
-    page.screenshot(path=SCREENSHOTS / "account-app-removed-laptop.png", full_page=True)
+    screenshot(page, "account-app-removed-laptop", LAPTOP)
 
     # Asked again, the application needs Ada's consent again.
     page.goto(

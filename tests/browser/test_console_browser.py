@@ -30,11 +30,10 @@ from tests.browser._console_steps import (
     sign_up,
     token_endpoint_check,
 )
-from tests.browser.conftest import LAPTOP, PHONE, ContextFactory
+from tests.browser.conftest import LAPTOP, PHONE, ContextFactory, screenshot
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PROJECT = "Moodboard"
 # What the token endpoint makes of a client secret (see token_endpoint_check).
 WORKS = (400, "invalid_grant")  # client authentication passed; only the made-up code failed
@@ -386,20 +385,13 @@ def test_credential_and_project_pages_fit_a_phone(new_context: ContextFactory) -
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_console_screenshots_for_review(new_context: ContextFactory) -> None:
     """Full-page screenshots in artifacts/screenshots/console-*; no page may scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for viewport, size in [("laptop", LAPTOP), ("phone", PHONE)]:
         take_screenshots(new_context(viewport=size).new_page(), viewport, size)
 
 
 def take_screenshots(page: Page, viewport: str, size: dict[str, int]) -> None:
     def shoot(name: str) -> None:
-        page.wait_for_load_state("load")
-        path = SCREENSHOTS / f"console-{name}-{viewport}.png"
-        path.unlink(missing_ok=True)
-        page.screenshot(path=path, full_page=True)
-        assert path.stat().st_size > 0
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name} scrolls sideways at {viewport} width: {width}px"
+        screenshot(page, f"console-{name}-{viewport}", size)
 
     sign_up(page, f"{viewport}@example.com")
     open_console(page)

@@ -7,7 +7,6 @@ in any URL the browser visited or any line the server logged.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,9 +18,7 @@ from tests.browser._console_steps import (
     open_console,
     sign_up,
 )
-from tests.browser.conftest import LAPTOP, PHONE, ContextFactory
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+from tests.browser.conftest import LAPTOP, PHONE, ContextFactory, screenshot
 
 
 def open_playground(page: Page) -> None:
@@ -161,7 +158,6 @@ def test_a_single_page_app_with_pkce_and_no_secret(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # pictures, not storage
 def test_playground_screenshots_for_review(new_context: ContextFactory, live_server: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = new_context(viewport=LAPTOP).new_page()
     sign_up(page, "shots@example.com", "Shot Taker")
     open_console(page)
@@ -173,23 +169,23 @@ def test_playground_screenshots_for_review(new_context: ContextFactory, live_ser
     page.get_by_label("API Key (Client ID)").fill(web.client_id)
     page.get_by_label("Client Secret").fill(web.secret or "")
     page.get_by_text("Pick from the supported scopes").click()
-    page.screenshot(path=SCREENSHOTS / "playground-authorization-laptop.png", full_page=True)
+    screenshot(page, "playground-authorization-laptop", LAPTOP)
     page.get_by_text("Pick from the supported scopes").click()
     generate_tokens(page, web.client_id, None, offline=True)
     page.get_by_role("region", name="Access token").get_by_text("Decoded header and claims").click()
-    page.screenshot(path=SCREENSHOTS / "playground-tokens-laptop.png", full_page=True)
+    screenshot(page, "playground-tokens-laptop", LAPTOP)
     call_userinfo(page)
-    page.screenshot(path=SCREENSHOTS / "playground-api-laptop.png", full_page=True)
+    screenshot(page, "playground-api-laptop", LAPTOP)
     for name, slug in (("Other flows", "flows"), ("FAQ", "faq")):
         tab(page, name)
-        page.screenshot(path=SCREENSHOTS / f"playground-{slug}-laptop.png", full_page=True)
+        screenshot(page, f"playground-{slug}-laptop", LAPTOP)
     phone = new_context(viewport=PHONE, storage_state=page.context.storage_state()).new_page()
     for slug in ("authorization", "tokens", "api"):
         phone.goto(f"/playground#{slug}")
         expect(phone.locator(f"#{slug}")).to_be_visible()
         if slug == "tokens":
             expect(phone.get_by_role("region", name="Access token")).to_be_visible()
-        phone.screenshot(path=SCREENSHOTS / f"playground-{slug}-phone.png", full_page=True)
+        screenshot(phone, f"playground-{slug}-phone", PHONE)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the page's clock only

@@ -46,7 +46,7 @@ async def _apply(
     form = await read_form(request, required, optional)
     registry = app_state(request).oauth.clients
     try:
-        await change(registry, user.id, client, form)
+        changed = await change(registry, user.id, client, form)
     except NotFound:
         raise PageNotFound() from None
     except RegistrationError as error:
@@ -59,8 +59,10 @@ async def _apply(
             errors={error.field: error.message},
             form=form,
         )
+    # A change may hand the page a one-time value to show (a new secret).
+    shown = changed if isinstance(changed, dict) else {}
     return redirect_with_flash(
-        request, console_path(overview.project.id, client.client_id), notice=notice
+        request, console_path(overview.project.id, client.client_id), notice=notice, **shown
     )
 
 
@@ -144,28 +146,15 @@ async def beta_users(request: Request) -> Response:
 
 @router.post(_BASE + "/secrets")
 async def add_secret(request: Request) -> Response:
-    user = await owner(request)
-    overview, client = await owned_client(request, user)
-    form = await read_form(request, ())
-    try:
-        secret = await app_state(request).oauth.clients.add_secret(
-            client.client_id, owner_id=user.id
-        )
-    except RegistrationError as error:
-        return await credential_page(
-            request,
-            user.id,
-            overview,
-            client,
-            status=400,
-            errors={"secret": error.message},
-            form=form,
-        )
-    return redirect_with_flash(
+    async def change(r: ClientRegistry, uid: str, c: Client, _form: dict[str, str]) -> object:
+        return {"secret": await r.add_secret(c.client_id, owner_id=uid)}
+
+    return await _apply(
         request,
-        console_path(overview.project.id, client.client_id),
-        notice="A new secret is generated. Both secrets work until you revoke one.",
-        secret=secret,
+        (),
+        (),
+        change,
+        "A new secret is generated. Both secrets work until you revoke one.",
     )
 
 
