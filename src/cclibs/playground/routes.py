@@ -8,47 +8,32 @@ and tokens travel only in these bodies, never in a URL, so they reach no log.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp
 
-from cclibs.clock import Clock
-from cclibs.config import Settings
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.errors import InvalidRedirectTarget
 from cclibs.oauth.redirects import RegistrationError, resolve_redirect_uri
 from cclibs.oauth.registration import NotFound
 from cclibs.oauth.scopes import SCOPES
-from cclibs.playground.flows import ADOBE_DEFAULT_SCOPES, Playground, PlaygroundError
+from cclibs.playground.assembly import PlaygroundServices
+from cclibs.playground.flows import ADOBE_DEFAULT_SCOPES, PlaygroundError
 from cclibs.playground.operations import OPERATIONS
-from cclibs.playground.provider import ProviderDirectory, ProviderError
-from cclibs.playground.proxy import ApiCall, ApiProxy, ProxyRefused, parse_headers
-from cclibs.playground.sessions import PlaygroundSessions, new_session_id
+from cclibs.playground.provider import ProviderError
+from cclibs.playground.proxy import ApiCall, ProxyRefused, parse_headers
+from cclibs.playground.sessions import new_session_id
 from cclibs.web.errors import MalformedRequest
 from cclibs.web.routing import Routes
 from cclibs.web.session import current_user
 from cclibs.web.state import app_state
 
-__all__ = ["PlaygroundServices", "build_playground", "router"]
+__all__ = ["router"]
 
 router = Routes()
 _MAX_COMMAND = 2_000_000
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-@dataclass(frozen=True, slots=True)
-class PlaygroundServices:
-    sessions: PlaygroundSessions
-    flows: Playground
-    providers: ProviderDirectory
-    proxy: ApiProxy
-    http: httpx.AsyncClient
-    clock: Clock
 
 
 def _services(request: Request) -> PlaygroundServices:
@@ -320,26 +305,4 @@ async def use_credential(request: Request) -> Response:
             "confidential": client.type.confidential,
             "pkce": True,
         }
-    )
-
-
-def build_playground(
-    settings: Settings, sessions: PlaygroundSessions, clock: Clock, app: ASGIApp
-) -> PlaygroundServices:
-    """The playground of ``app``: requests to its own origin are served in-process."""
-    own = urlsplit(settings.issuer)
-    own_origin = f"{own.scheme}://{own.netloc}"
-    http = httpx.AsyncClient(
-        mounts={own_origin: httpx.ASGITransport(app=app, client=("127.0.0.1", 0))},
-        follow_redirects=False,
-        headers={"User-Agent": "cclibs-playground"},
-    )
-    providers = ProviderDirectory(settings.issuer, settings.playground_issuers, http, clock)
-    return PlaygroundServices(
-        sessions=sessions,
-        flows=Playground(providers, settings.issuer + "/playground/callback", clock),
-        providers=providers,
-        proxy=ApiProxy((own_origin, *settings.playground_api_origins), http),
-        http=http,
-        clock=clock,
     )

@@ -23,7 +23,7 @@ from cclibs.console import projects as console_projects
 from cclibs.logs import get_logger
 from cclibs.oauth.keys import KeyManager
 from cclibs.playground import routes as playground_routes
-from cclibs.playground.routes import build_playground
+from cclibs.playground.assembly import build_playground
 from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
 from cclibs.storage.playground import SqlPlaygroundTransactions

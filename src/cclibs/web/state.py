@@ -10,7 +10,7 @@ from starlette.requests import Request
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
     from cclibs.config import Settings
-    from cclibs.playground.routes import PlaygroundServices
+    from cclibs.playground.assembly import PlaygroundServices
     from cclibs.services import OAuthServices
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
