@@ -40,13 +40,16 @@ def test_domain_modules_load_no_framework_or_orm(module: str) -> None:
 SERVER_ONLY = ("starlette", "sqlalchemy", "uvicorn", "jinja2", "argon2", "alembic")
 
 
-def test_the_sdk_loads_no_server_dependency() -> None:
+@pytest.mark.parametrize("module", ["cclibs.sdk", "cclibs.cli.main"])
+def test_the_sdk_and_the_command_line_load_no_server_dependency(module: str) -> None:
+    # cclibs.cli.main too: `cclibs token` in a script must start fast; server commands import
+    # the server when they run.
     code = (
-        "import sys, cclibs.sdk\n"
-        f"bad = [m for m in {SERVER_ONLY!r} if m in sys.modules]\n"
+        f"import sys, {module}\n"
+        f"bad = [m for m in {(*SERVER_ONLY, 'pydantic_settings')!r} if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "", f"cclibs.sdk loads {result.stdout.strip()}"
+    assert result.stdout.strip() == "", f"{module} loads {result.stdout.strip()}"

@@ -1,15 +1,19 @@
-"""What every command shares: settings from options and environment, one-line failures."""
+"""What every command shares: settings from options and environment, one-line failures.
+
+Server modules are imported inside the commands that use them, so that ``cclibs token`` and
+the other SDK commands start without loading the server (SQLAlchemy, pydantic, uvicorn).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
-from cclibs.config import ConfigError, Settings, load_settings
-from cclibs.logs import configure_logging
+if TYPE_CHECKING:
+    from cclibs.config import Settings
 
 __all__ = ["DataDirOption", "fail", "settings_from"]
 
@@ -25,6 +29,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings_from(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    # Imported here: the SDK's commands (login, token) never load the server's settings.
+    from cclibs.config import ConfigError, load_settings
+    from cclibs.logs import configure_logging
+
     try:
         settings = load_settings(data_dir=data_dir, **overrides)
     except ConfigError as exc:

@@ -6,6 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import typer
@@ -13,7 +14,9 @@ import typer
 from cclibs.cli._common import DataDirOption, fail, settings_from
 from cclibs.oauth.clients import Client, ClientType
 from cclibs.oauth.registration import NewCredential, RegistrationError
-from cclibs.services import Services, build_services
+
+if TYPE_CHECKING:
+    from cclibs.services import Services
 
 app = typer.Typer(help="Credentials (OAuth clients).", no_args_is_help=True)
 
@@ -52,6 +55,8 @@ def create(
     default_uri = uris.pop(0) if redirect_uri_pattern and uris else None
 
     async def run() -> NewCredential:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             user = await _owner(services, owner)
@@ -102,6 +107,8 @@ def list_(
     settings = settings_from(data_dir)
 
     async def run() -> list[Client]:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             if owner is not None:
@@ -141,6 +148,8 @@ def delete(
     settings = settings_from(data_dir)
 
     async def run() -> bool:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             return await services.oauth.clients.delete(client_id)

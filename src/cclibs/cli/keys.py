@@ -12,15 +12,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from cclibs.cli._common import DataDirOption, fail, settings_from
 from cclibs.clock import SystemClock
-from cclibs.config import Settings
 from cclibs.oauth.keys import (
     ALGS,
     DEFAULT_MAX_TOKEN_LIFETIME,
@@ -31,8 +29,9 @@ from cclibs.oauth.keys import (
     SealedKeyError,
     StoredKey,
 )
-from cclibs.storage import Database
-from cclibs.storage.keys import SqlKeyTransactions
+
+if TYPE_CHECKING:
+    from cclibs.config import Settings
 
 app = typer.Typer(help="Signing keys (JWKS).", no_args_is_help=True)
 
@@ -121,6 +120,11 @@ def rotate(
 
 
 def _run(settings: Settings, work: Callable[[KeyManager], Awaitable[T]]) -> T:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cclibs.storage import Database
+    from cclibs.storage.keys import SqlKeyTransactions
+
     secret = settings.resolved_secret_key()
 
     async def run() -> T:

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import uvicorn
 
 from cclibs.cli._common import DataDirOption, fail, settings_from
-from cclibs.config import export_for_workers
-from cclibs.storage import migrate
 
 
 def serve(
@@ -19,6 +16,11 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
 ) -> None:
     """Run the server. Migrations are applied first; the URLs to open are printed."""
+    import uvicorn
+
+    from cclibs.config import export_for_workers
+    from cclibs.storage import migrate
+
     probe = settings_from(data_dir)
     # The issuer follows --host/--port unless CCLIBS_ISSUER (or the config file) set it.
     issuer = None

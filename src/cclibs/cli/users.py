@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import typer
 
-from cclibs.accounts import AccountError, UnknownUser, User
 from cclibs.cli._common import DataDirOption, fail, read_stdin_line, settings_from
-from cclibs.services import build_services
+
+if TYPE_CHECKING:
+    from cclibs.accounts import User
 
 app = typer.Typer(help="Accounts.", no_args_is_help=True)
 
@@ -32,8 +34,11 @@ def create(
         fail("give the password on stdin with --password-stdin", code=2)
     password = read_stdin_line()
     settings = settings_from(data_dir)
+    from cclibs.accounts import AccountError
 
     async def run() -> User:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             return await services.accounts.create_user(
@@ -61,6 +66,8 @@ def list_(
     settings = settings_from(data_dir)
 
     async def run() -> list[User]:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             return await services.accounts.list_users()
@@ -120,9 +127,13 @@ def enable(
 
 
 def _set_disabled(email: str, disabled: bool, data_dir: Path | None) -> User:
+    from cclibs.accounts import AccountError, UnknownUser
+
     settings = settings_from(data_dir)
 
     async def run() -> User:
+        from cclibs.services import build_services
+
         services = build_services(settings)
         try:
             found = await services.accounts.find_by_email(email)
