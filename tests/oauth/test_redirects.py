@@ -462,3 +462,22 @@ def test_a_pattern_matches_the_whole_uri(requested: str, client_type: str) -> No
 )
 def test_a_pattern_refuses_everything_else(requested: str) -> None:
     _refused_at_authorization(requested, PATTERNED)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"https://example\.com/(a+)+x", "repeated group"),
+        (r"https://example\.com/(a|aa)*x", "repeated group"),
+        (r"https://example\.com/(ab){3}", "repeated group"),
+        (r"https://example\.com/.*.*.*x", "at most 2 unbounded repeats"),
+        (r"https://example\.com/[a-z]+[a-z]+[a-z]+x", "at most 2 unbounded repeats"),
+    ],
+)
+def test_patterns_that_could_backtrack_for_seconds_are_refused(pattern: str, reason: str) -> None:
+    # A credential owner must not be able to stall the authorization endpoint: Python's regular
+    # expressions backtrack, and (a+)+ or many .* can take seconds on a 2 KB redirect_uri.
+    with pytest.raises(RegistrationError) as caught:
+        check_pattern(pattern)
+    assert reason in caught.value.message
+    assert caught.value.field == "redirect_uri_pattern"

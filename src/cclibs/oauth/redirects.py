@@ -144,6 +144,53 @@ def _has_top_level_alternation(part: str) -> bool:
     return False
 
 
+_MAX_UNBOUNDED = 2
+"""Unbounded repeats (``*``, ``+``) allowed in one pattern. Python's regular expressions
+backtrack: with k of them a 2 KB redirect_uri can cost O(n^k) steps at every authorization
+(three took 1.2 s here, four minutes), so a credential owner could stall the server."""
+
+
+def _backtracking_problem(part: str) -> str | None:
+    """Why the pattern could take super-linear time to match, if it could."""
+    unbounded = 0
+    previous = ""
+    escaped = in_class = False
+    for ch in part:
+        if escaped:
+            escaped = False
+            previous = "atom"
+            continue
+        if ch == "\\":
+            escaped = True
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+                previous = "atom"
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch in "*+{":
+            if previous == "group" and ch != "{":
+                return "a repeated group, such as (...)* or (...)+, can take exponential time"
+            if previous == "group":
+                return "a repeated group, such as (...){n}, is not allowed"
+            if ch in "*+" and previous != "quantifier":
+                unbounded += 1
+            previous = "quantifier"
+            continue
+        elif ch == "?":
+            previous = "quantifier" if previous != "group" else "atom"
+            continue
+        previous = "group" if ch == ")" else "atom"
+    if unbounded > _MAX_UNBOUNDED:
+        return (
+            f"at most {_MAX_UNBOUNDED} unbounded repeats (* or +) are allowed; more can take "
+            "seconds to match a long URI"
+        )
+    return None
+
+
 def _literal_origin(part: str) -> str | None:
     """The ``https://host[:port]`` every URI a pattern admits must start with."""
     found = _PATTERN_PREFIX.match(part)
@@ -192,6 +239,9 @@ def check_pattern(pattern: str) -> str:
             raise RegistrationError(
                 f"{part}: separate patterns with a comma, not |.", "redirect_uri_pattern"
             )
+        slow = _backtracking_problem(part)
+        if slow:
+            raise RegistrationError(f"{part}: {slow}.", "redirect_uri_pattern")
         unescaped = _unescaped_dot_problem(part)
         if unescaped:
             raise RegistrationError(unescaped, "redirect_uri_pattern")
