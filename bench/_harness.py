@@ -44,16 +44,13 @@ def venv_bin() -> Path:
     return here if (here / "cclibs").exists() else ROOT / ".venv" / "bin"
 
 
-# Set by use_revision(): an exported src/ that takes precedence over the editable install.
+# Set by use_revision() or use_source(): an exported src/ that takes precedence over the
+# editable install. Empty: the work tree.
 _source: dict[str, str] = {}
 
 
-def use_revision(rev: str, dest: Path) -> None:
-    """Run cclibs from ``git archive REV src`` exported into ``dest``, not from the work tree.
-
-    The export goes first on PYTHONPATH (see clean_env), ahead of the editable install's .pth,
-    so a work tree that others are editing cannot change or break the code being measured.
-    """
+def export_revision(rev: str, dest: Path) -> dict[str, str]:
+    """``git archive REV src`` extracted into ``dest``; returns the source for use_source()."""
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", f"{rev}^{{commit}}"],
         capture_output=True,
@@ -67,7 +64,28 @@ def use_revision(rev: str, dest: Path) -> None:
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
-    _source.update(path=str(dest / "src"), commit=commit)
+    return {"path": str(dest / "src"), "commit": commit}
+
+
+def use_revision(rev: str, dest: Path) -> None:
+    """Run cclibs from ``git archive REV src`` exported into ``dest``, not from the work tree.
+
+    The export goes first on PYTHONPATH (see clean_env), ahead of the editable install's .pth,
+    so a work tree that others are editing cannot change or break the code being measured.
+    """
+    use_source(export_revision(rev, dest))
+
+
+def use_source(source: Mapping[str, str] | None) -> None:
+    """Switch the code that clean_env() runs: an export_revision() result, or None for the
+    work tree. For scripts that compare two revisions in one run."""
+    _source.clear()
+    _source.update(source or {})
+
+
+def current_source() -> dict[str, str] | None:
+    """The source in use (to switch back to it with use_source), None for the work tree."""
+    return dict(_source) or None
 
 
 def project_revision() -> str:
@@ -346,6 +364,24 @@ def wait_for_quiet(limit: float = 0.10, timeout: float = 20.0) -> bool:
         if cpu_busy() < limit:
             return True
     return False
+
+
+def wait_for_quiet_machine(limit: float, timeout: float, poll: float = 30.0) -> str:
+    """Before measuring: look every ``poll`` s (up to ``timeout``) for a quiet machine; returns
+    a line for the report."""
+    began = time.perf_counter()
+    while True:
+        busy = cpu_busy(2.0)
+        waited = time.perf_counter() - began
+        if busy < limit:
+            return f"CPU {busy:.0%} busy before the first measurement (waited {waited:.0f} s)"
+        if waited + poll > timeout:
+            return (
+                f"CPU still {busy:.0%} busy after waiting {waited:.0f} s (NOTE: the machine "
+                "was not quiet; the retries below catch the worst, the figures are noisy)"
+            )
+        print(f"  machine busy ({busy:.0%} of the CPUs); looking again in {poll:.0f} s", flush=True)
+        time.sleep(poll)
 
 
 def quiet_check() -> str:

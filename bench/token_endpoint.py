@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -47,9 +45,19 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import quote_plus
 
-import httpx
+from _cclibs_setup import (
+    FORM,
+    TOKEN_PATH,
+    Backend,
+    Browser,
+    basic_auth,
+    count_error_lines,
+    drop,
+    prepare,
+    psql,
+)
 from _harness import (
     BENCH_DIR,
     HOST,
@@ -57,24 +65,18 @@ from _harness import (
     CpuMeter,
     ServerProcess,
     clean_env,
-    cpu_busy,
     exit_on_sigterm,
     free_port,
     project_revision,
     use_revision,
     venv_bin,
-    wait_for_quiet,
+    wait_for_quiet_machine,
 )
 from _pyload import Tally, one_connection
+from _wrkload import LUA_DONE, Load, Redo, run_wrk
+from _wrkload import measure as measure_load
 
-TOKEN_PATH = "/ims/token/v3"  # noqa: S105 - a path, not a password
-CALLBACK = "https://app.example.com/callback"
-USER_SCOPE = "openid,AdobeID,offline_access"  # offline_access: the code brings a refresh token
 S2S_SCOPE = "openid,AdobeID,cc_libraries"
-FORM = "application/x-www-form-urlencoded"
-PG_ADMIN = ("psql", "-h", HOST, "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-X", "-q")
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_INTERACTION = re.compile(r'name="interaction" value="([^"]+)"')
 _REFRESH = re.compile(rb'"refresh_token"\s*:\s*"([^"]+)"')
 
 # The ceiling: bare_app's /healthz (for the readiness poll) and a token route that does the
@@ -107,24 +109,9 @@ app = Starlette(
 )
 '''
 
-# wrk: done() runs in the main Lua state and prints one line this script reads. For refresh,
-# setup() hands each thread (one connection each) its chain's first token; the thread keeps
-# the newest token in its own state and counts the refreshes that brought a new one.
-LUA_DONE = """
-function done(summary, latency, requests)
-  local ok = summary.requests - summary.errors.status
-  if chain_threads then
-    ok = 0
-    for _, t in ipairs(chain_threads) do ok = ok + t:get("refreshed") end
-  end
-  local e = summary.errors
-  io.write(string.format(
-    "TOKENBENCH ok=%.0f requests=%.0f us=%.0f non2xx=%.0f sockerr=%.0f "
-    .. "p50=%.0f p90=%.0f p99=%.0f max=%.0f\\n",
-    ok, summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
-"""
+# wrk (the done() of _wrkload.LUA_DONE follows each script). For refresh, setup() hands each
+# thread (one connection each) its chain's first token; the thread keeps the newest token in
+# its own state and counts the refreshes that brought a new one.
 LUA_STATIC = """
 wrk.method = "POST"
 wrk.body = {body}
@@ -271,25 +258,6 @@ asyncio.run(main())
 
 
 @dataclass
-class Load:
-    ok: int  # 200s; for refresh, 200s that carried a new refresh token
-    seconds: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    max_ms: float
-    failed: int  # non-2xx answers; for refresh also 200s without a new refresh token
-    errors: int  # socket errors, and (wrk) answers slower than its --timeout
-    other_cpu: float = 0.0  # share of the machine's CPU other processes took meanwhile
-    app_cpu_ms: float = 0.0  # CPU of the server's processes per ok request
-    db_cpu_ms: float = 0.0  # CPU of the PostgreSQL backends of our database per ok request
-
-    @property
-    def rps(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-
-@dataclass
 class Row:
     grant: str  # client_credentials | refresh_token
     server: str  # bare | sqlite | postgresql
@@ -298,31 +266,6 @@ class Row:
     grants: int | None
     refresh_tokens: int | None
     load: Load
-
-
-@dataclass
-class Backend:
-    name: str  # sqlite | postgresql
-    data_dir: Path
-    secret: str
-    database: str | None = None  # PostgreSQL database name
-    s2s: dict[str, str] = field(default_factory=dict)
-    web: dict[str, str] = field(default_factory=dict)
-    spare_token: str = ""  # an unused refresh token, for the in-process probe
-    email: str = "bench@example.com"
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
-
-    def env(self, port: int | None = None) -> dict[str, str]:
-        env = clean_env(
-            CCLIBS_ENV="production",
-            CCLIBS_DATA_DIR=str(self.data_dir),
-            CCLIBS_SECRET_KEY=self.secret,
-        )
-        if port is not None:
-            env["CCLIBS_ISSUER"] = f"http://{HOST}:{port}"
-        if self.database:
-            env["CCLIBS_DATABASE_URL"] = f"postgresql://postgres@{HOST}:5432/{self.database}"
-        return env
 
 
 @dataclass
@@ -335,81 +278,10 @@ class Context:
     paths: dict[str, dict[str, float]] = field(default_factory=dict)  # "db phase" -> ms
     path_other: dict[str, float] = field(default_factory=dict)  # other CPU during each probe
     problems: list[str] = field(default_factory=list)
-
-
-# CPU accounting -------------------------------------------------------------------------------
-# A harness change kept here: _harness.CpuMeter counts the server's process group as ours, but
-# the PostgreSQL backends serving cclibs belong to the postgres service, so they would count as
-# "other" CPU and every PostgreSQL run would look disturbed. LoadMeter adds them to ours, and
-# keeps the server's and the database's CPU apart to report CPU per token.
-
-
-def _stat_cpu(stat: str) -> float:
-    fields = stat.rsplit(")", 1)[1].split()
-    return sum(int(n) for n in fields[11:13]) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def server_cpu(pgid: int | None, database: str | None) -> tuple[float, float]:
-    """CPU seconds of the live processes of group ``pgid``, and of the PostgreSQL backends
-    whose process title names ``database`` (``postgres: 15/main: USER DB ADDRESS STATE``)."""
-    app = db = 0.0
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (proc / "stat").read_text()
-            if pgid is not None and int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-                app += _stat_cpu(stat)
-            elif database and "(postgres)" in stat:
-                title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if title.startswith("postgres:") and f" {database} " in title:
-                    db += _stat_cpu(stat)
-        except (OSError, IndexError, ValueError):
-            continue
-    return app, db
-
-
-class LoadMeter(CpuMeter):
-    def __init__(self, pgid: int, database: str | None) -> None:
-        self.database = database
-        self._start_cpu = server_cpu(pgid, database)
-        super().__init__(pgid)
-
-    def _sample(self) -> tuple[float, float, float]:
-        busy, total, ours = super()._sample()
-        return busy, total, ours + (server_cpu(None, self.database)[1] if self.database else 0)
-
-    def finish(self, load: Load) -> Load:
-        load.other_cpu = self.other_share()
-        app, db = server_cpu(self.pgid, self.database)
-        if load.ok:
-            load.app_cpu_ms = (app - self._start_cpu[0]) / load.ok * 1000
-            load.db_cpu_ms = (db - self._start_cpu[1]) / load.ok * 1000
-        return load
-
-
-def wait_for_quiet_machine(limit: float, timeout: float, poll: float = 30.0) -> str:
-    """Before measuring: look every ``poll`` s (up to ``timeout``) for a quiet machine."""
-    began = time.perf_counter()
-    while True:
-        busy = cpu_busy(2.0)
-        waited = time.perf_counter() - began
-        if busy < limit:
-            return f"CPU {busy:.0%} busy before the first measurement (waited {waited:.0f} s)"
-        if waited + poll > timeout:
-            return (
-                f"CPU still {busy:.0%} busy after waiting {waited:.0f} s (NOTE: the machine "
-                "was not quiet; the retries below catch the worst, the figures are noisy)"
-            )
-        print(f"  machine busy ({busy:.0%} of the CPUs); looking again in {poll:.0f} s", flush=True)
-        time.sleep(poll)
+    spare_tokens: dict[str, str] = field(default_factory=dict)  # unused, for the probe
 
 
 # Load generators --------------------------------------------------------------------------
-
-
-def basic_auth(client: dict[str, str]) -> str:
-    """RFC 6749 §2.3.1: both parts form-encoded, then HTTP Basic."""
-    pair = f"{quote_plus(client['client_id'])}:{quote_plus(client['client_secret'])}"
-    return "Basic " + base64.b64encode(pair.encode()).decode()
 
 
 def write_lua(path: Path, auth: str, tokens: list[str] | None) -> Path:
@@ -421,28 +293,6 @@ def write_lua(path: Path, auth: str, tokens: list[str] | None) -> Path:
         text = LUA_CHAINS.format(tokens=listed, form=FORM, auth=json.dumps(auth), path=TOKEN_PATH)
     path.write_text(text + LUA_DONE)
     return path
-
-
-def run_wrk(port: int, script: Path, threads: int, conns: int, secs: float) -> Load:
-    # wrk leaves answers slower than --timeout out of its latencies (it counts them as socket
-    # errors), so the timeout is far above the slowest answer seen here (7 s, SQLite refresh).
-    argv = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{secs:g}s", "--timeout", "30s"]
-    argv += ["-s", str(script), f"http://{HOST}:{port}{TOKEN_PATH}"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=secs + 60)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("TOKENBENCH ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
-    v = {k: float(n) for k, n in (pair.split("=") for pair in line.split()[1:])}
-    return Load(
-        ok=int(v["ok"]),
-        seconds=v["us"] / 1e6,
-        p50_ms=v["p50"] / 1000,
-        p90_ms=v["p90"] / 1000,
-        p99_ms=v["p99"] / 1000,
-        max_ms=v["max"] / 1000,
-        failed=int(v["requests"] - v["ok"]),
-        errors=int(v["sockerr"]),
-    )
 
 
 def _post(port: int, auth: str, body: str) -> bytes:
@@ -519,8 +369,8 @@ def run_load(ctx: Context, port: int, auth: str, tokens: list[str] | None, secs:
             return asyncio.run(_python_load(port, auth, tokens, conns, secs))
     script = write_lua(ctx.tmp / f"load-{secrets.token_hex(4)}.lua", auth, tokens)
     if tokens is None:
-        return run_wrk(port, script, args.threads, args.connections, secs)
-    return run_wrk(port, script, len(tokens), len(tokens), secs)
+        return run_wrk(port, TOKEN_PATH, script, args.threads, args.connections, secs)
+    return run_wrk(port, TOKEN_PATH, script, len(tokens), len(tokens), secs)
 
 
 def measure(
@@ -531,150 +381,22 @@ def measure(
     mint: Callable[[], list[str]] | None,
     database: str | None,
 ) -> Load:
-    """A warm-up, then a measured run, redone (at most --retries times, after waiting for a
-    quiet moment) while other processes took more than --max-other of the CPUs. Refresh runs
-    get fresh chains each time (``mint``): a token used once is rotated for good."""
+    """_wrkload.measure for one load. Refresh runs get fresh chains each time (``mint``): a
+    token used once is rotated for good."""
     args = ctx.args
-    if args.warmup:
-        run_load(ctx, port, auth, mint() if mint else None, args.warmup)
-    best: Load | None = None
-    for attempt in range(args.retries + 1):
-        if attempt:
-            ctx.redone += 1
-            wait_for_quiet(args.max_other, timeout=args.retry_wait)
-        tokens = mint() if mint else None
-        meter = LoadMeter(server.pid, database)
-        load = meter.finish(run_load(ctx, port, auth, tokens, args.duration))
-        if best is None or load.other_cpu < best.other_cpu:
-            best = load
-        if load.other_cpu <= args.max_other:
-            break
-    assert best is not None
-    return best
+
+    def run(secs: float) -> Load:
+        return run_load(ctx, port, auth, mint() if mint else None, secs)
+
+    redo = Redo(args.max_other, args.retries, args.retry_wait)
+    load, redone = measure_load(
+        run, server.pid, database, warmup=args.warmup, duration=args.duration, redo=redo
+    )
+    ctx.redone += redone
+    return load
 
 
 # cclibs: accounts, credentials, sign-in flows, data ---------------------------------------
-
-
-def cclibs_cli(backend: Backend, *argv: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [str(venv_bin() / "cclibs"), *argv],
-        env=backend.env(),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"cclibs {' '.join(argv)}: {done.stderr or done.stdout}")
-    return done.stdout
-
-
-def psql(database: str, sql: str, **variables: str | int) -> str:
-    """Run SQL (stdin, so :'name' and :"name" variables are interpolated) as postgres."""
-    argv = [*PG_ADMIN, "-d", database, "-At"]
-    for name, value in variables.items():
-        argv += ["-v", f"{name}={value}"]
-    done = subprocess.run(argv, input=sql, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"psql: {done.stderr}")
-    return done.stdout
-
-
-def prepare(backend: Backend) -> None:
-    """Migrate, then the account and the two credentials, through the real CLI."""
-    backend.data_dir.mkdir(parents=True)
-    if backend.database:
-        psql("test", 'CREATE DATABASE :"db";\n', db=backend.database)
-    cclibs_cli(backend, "db", "upgrade")
-    create_user = ("users", "create", "--email", backend.email, "--name", "Bench User")
-    cclibs_cli(backend, *create_user, "--password-stdin", stdin=backend.password + "\n")
-    owner = ("clients", "create", "--owner", backend.email, "--json")
-    backend.s2s = json.loads(cclibs_cli(backend, *owner, "--type", "server", "--name", "bench S2S"))
-    web = (*owner, "--type", "web", "--name", "bench web", "--redirect-uri", CALLBACK)
-    backend.web = json.loads(cclibs_cli(backend, *web))
-
-
-def drop(backend: Backend) -> None:
-    if backend.database:
-        psql("test", 'DROP DATABASE IF EXISTS :"db" WITH (FORCE);\n', db=backend.database)
-
-
-class Browser:
-    """A user who signs in once (sign-in page with its CSRF token, consent page) and then
-    authorizes the Web App again and again: each code exchanged is a new grant (sign-in
-    family) with its own refresh token, the start of one chain."""
-
-    def __init__(self, backend: Backend, port: int) -> None:
-        self.backend = backend
-        self.http = httpx.Client(base_url=f"http://{HOST}:{port}", timeout=30)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def refresh_tokens(self, count: int) -> list[str]:
-        return [self._one() for _ in range(count)]
-
-    def _one(self) -> str:
-        verifier = secrets.token_urlsafe(48)
-        digest = hashlib.sha256(verifier.encode()).digest()
-        query = {
-            "client_id": self.backend.web["client_id"],
-            "response_type": "code",
-            "redirect_uri": CALLBACK,
-            "scope": USER_SCOPE,
-            "state": secrets.token_urlsafe(8),
-            "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
-            "code_challenge_method": "S256",
-        }
-        response = self.http.get("/ims/authorize/v2", params=query)
-        if response.status_code == 302 and urlsplit(response.headers["location"]).path == "/signin":
-            response = self._sign_in(response.headers["location"])
-        if response.status_code == 200 and _INTERACTION.search(response.text):
-            response = self._consent(response)
-        if response.status_code not in (302, 303):
-            raise RuntimeError(f"authorize: {response.status_code} {response.text[:300]}")
-        params = parse_qs(urlsplit(response.headers["location"]).query)
-        if "code" not in params:
-            raise RuntimeError(f"authorize: no code in {response.headers['location']}")
-        exchanged = self.http.post(
-            TOKEN_PATH,
-            data={
-                "grant_type": "authorization_code",
-                "code": params["code"][0],
-                "code_verifier": verifier,
-                "redirect_uri": CALLBACK,
-            },
-            headers={"Authorization": basic_auth(self.backend.web)},
-        )
-        if exchanged.status_code != 200 or "refresh_token" not in exchanged.json():
-            raise RuntimeError(f"code exchange: {exchanged.status_code} {exchanged.text[:300]}")
-        return str(exchanged.json()["refresh_token"])
-
-    def _sign_in(self, location: str) -> httpx.Response:
-        page = self.http.get(location)
-        token = _CSRF.search(page.text)
-        if page.status_code != 200 or not token:
-            raise RuntimeError(f"sign-in page: {page.status_code} {page.text[:300]}")
-        fields = {"csrf_token": token.group(1), "email": self.backend.email}
-        fields["password"] = self.backend.password
-        fields["next"] = parse_qs(urlsplit(location).query)["next"][0]
-        signed = self.http.post("/signin", data=fields)
-        if signed.status_code != 303:
-            raise RuntimeError(f"sign-in: {signed.status_code} {signed.text[:300]}")
-        return self.http.get(signed.headers["location"])
-
-    def _consent(self, page: httpx.Response) -> httpx.Response:
-        interaction, token = _INTERACTION.search(page.text), _CSRF.search(page.text)
-        assert interaction and token
-        return self.http.post(
-            "/ims/authorize/consent",
-            data={
-                "csrf_token": token.group(1),
-                "interaction": interaction.group(1),
-                "decision": "allow",
-            },
-        )
 
 
 def row_counts(backend: Backend) -> tuple[int, int]:
@@ -775,19 +497,6 @@ def bulk_delete(backend: Backend) -> float:
 # Rounds -----------------------------------------------------------------------------------
 
 
-def count_error_lines(log: Path) -> int:
-    """Lines of a cclibs log at level error or worse."""
-    errors = 0
-    for line in log.read_text("utf-8", "replace").splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and event.get("level") in ("error", "critical", "exception"):
-            errors += 1
-    return errors
-
-
 def bare_round(ctx: Context, workers: int) -> None:
     python = str(venv_bin() / "python")
     port = free_port()
@@ -847,7 +556,7 @@ def cclibs_round(ctx: Context, backend: Backend, workers: int, phase: str) -> No
                 f"{grants} grants, {tokens} refresh tokens)",
                 flush=True,
             )
-        backend.spare_token = browser.refresh_tokens(1)[0]
+        ctx.spare_tokens[backend.name] = browser.refresh_tokens(1)[0]
     finally:
         browser.close()
         stopped = server.stop()
@@ -931,7 +640,7 @@ def probe_path(ctx: Context, backend: Backend, key: str) -> None:
         "scope": S2S_SCOPE,
         "s2s": basic_auth(backend.s2s),
         "web": basic_auth(backend.web),
-        "refresh_token": backend.spare_token,
+        "refresh_token": ctx.spare_tokens[backend.name],
     }
     meter = CpuMeter()
     done = subprocess.run(
