@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +17,17 @@ from cclibs.playground.proxy import ApiProxy
 from cclibs.playground.sessions import PlaygroundSessions
 
 __all__ = ["PlaygroundServices", "build_playground"]
+
+
+class _NoCookieJar(CookieJar):
+    """A jar that keeps nothing: the client is shared by every browser, so a cookie it kept
+    (a session from "Try the API" POST /signin) would be sent on every other user's calls."""
+
+    def __init__(self) -> None:
+        super().__init__(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        """Dropped, whether it comes from a Set-Cookie header or is set directly."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +49,7 @@ def build_playground(
     http = httpx.AsyncClient(
         mounts={own_origin: httpx.ASGITransport(app=app, client=("127.0.0.1", 0))},
         follow_redirects=False,
+        cookies=_NoCookieJar(),
         headers={"User-Agent": "cclibs-playground"},
     )
     providers = ProviderDirectory(settings.issuer, settings.playground_issuers, http, clock)
