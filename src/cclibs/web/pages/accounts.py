@@ -131,8 +131,13 @@ async def signout(request: Request) -> Response:
     await read_form(request, ())
     state = app_state(request)
     await state.accounts.sign_out(request.cookies.get(state.cookies.session_name))
+    # The playground's state (a client secret, tokens) goes too: the next person at this
+    # browser must not inherit it.
+    playground_cookie = state.cookies.name("cclibs_playground")
+    await state.playground.sessions.clear(request.cookies.get(playground_cookie))
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     state.cookies.clear(response, state.cookies.session_name)
+    state.cookies.clear(response, playground_cookie)
     return response
 
 
