@@ -8,7 +8,8 @@ read that says whether the token may still be used:
   and its user is not disabled, so removing an application, disabling a user or a replayed
   refresh token ends access tokens at once, not when they expire;
 - a token without ``gid`` (client_credentials, whose subject is the client): its client
-  still exists, so deleting a Server-to-Server credential ends its tokens too.
+  still exists and its owner is not disabled, so deleting a Server-to-Server credential, or
+  disabling its owner, ends its tokens too.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class BearerValidator:
         if grant_id is not None:
             await self._check_grant_live(str(grant_id))
         else:
-            await self._check_client_exists(client_id)
+            await self._check_client_live(client_id)
         scope = claims.get("scope")
         return AccessClaims(
             subject=str(claims.get("sub")),
@@ -108,8 +109,10 @@ class BearerValidator:
         if grant is None:
             raise InvalidToken("The access token was revoked.")
 
-    async def _check_client_exists(self, client_id: str) -> None:
+    async def _check_client_live(self, client_id: str) -> None:
         async with self._clients.read() as store:
             client = await store.client(client_id)
         if client is None:
             raise InvalidToken("The access token's credential was deleted.")
+        if client.owner_disabled:
+            raise InvalidToken("The access token's credential belongs to a disabled account.")

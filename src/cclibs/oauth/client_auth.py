@@ -83,6 +83,10 @@ class ClientAuthenticator:
             stored = await store.secrets_of(client_id) if client else []
         if client is None:
             raise InvalidClient("Unknown client.", basic_challenge=basic)
+        if client.owner_disabled:
+            raise InvalidClient(
+                "This credential's owner is disabled by an administrator.", basic_challenge=basic
+            )
         if client.is_public:
             if presented:
                 raise InvalidClient(

@@ -74,6 +74,8 @@ class Client:
     beta_users: tuple[str, ...]
     """Emails that may authorize a credential still in development (besides its owner)."""
     created_at: datetime
+    owner_disabled: bool = False
+    """Whether an administrator disabled the owner's account: the credential is refused then."""
 
     @property
     def is_public(self) -> bool:

@@ -59,7 +59,8 @@ class ClientStore(Protocol):
     async def add_client(self, client: Client) -> None: ...
 
     async def client(self, client_id: str) -> Client | None:
-        """The client with its owner (through its project), or None."""
+        """The client with its owner (through its project) and whether the owner is disabled,
+        or None."""
         ...
 
     async def clients_of(self, owner_id: str) -> list[Client]:

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cclibs.oauth.clients import Client, ClientType
 from cclibs.oauth.ports import Project, StoredSecret
 from cclibs.storage.db import Database
-from cclibs.storage.tables import ClientRow, ClientSecretRow, ProjectRow
+from cclibs.storage.tables import ClientRow, ClientSecretRow, ProjectRow, UserRow
 from cclibs.storage.transactions import SqlTransactions
 
 __all__ = ["SqlClientStore", "SqlClientTransactions"]
 
 
-def _client(row: ClientRow, owner_id: str) -> Client:
+def _client(row: ClientRow, owner_id: str, owner_disabled: bool = False) -> Client:
     return Client(
         client_id=row.client_id,
         project_id=row.project_id,
@@ -34,6 +34,7 @@ def _client(row: ClientRow, owner_id: str) -> Client:
         in_production=row.in_production,
         beta_users=tuple(json.loads(row.beta_users)),
         created_at=row.created_at,
+        owner_disabled=owner_disabled,
     )
 
 
@@ -153,12 +154,13 @@ class SqlClientStore:
     async def client(self, client_id: str) -> Client | None:
         found = (
             await self._s.execute(
-                select(ClientRow, ProjectRow.owner_id)
+                select(ClientRow, ProjectRow.owner_id, UserRow.is_disabled)
                 .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
+                .join(UserRow, UserRow.id == ProjectRow.owner_id)
                 .where(ClientRow.client_id == client_id)
             )
         ).first()
-        return _client(found[0], found[1]) if found else None
+        return _client(found[0], found[1], found[2]) if found else None
 
     async def clients_of(self, owner_id: str) -> list[Client]:
         rows = await self._s.execute(

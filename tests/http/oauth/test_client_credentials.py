@@ -10,6 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
+from cclibs.oauth.errors import InvalidToken
 from tests.http.oauth.conftest import Credential, assert_oauth_error, decode_with_jwks
 
 pytestmark = pytest.mark.anyio
@@ -245,3 +246,40 @@ async def test_second_secret_works_and_a_deleted_one_stops(
         assert await store.delete_secret(server_credential.client_id, first.id)
     assert await status(server_credential.secret or "") == 401
     assert await status(second) == 200
+
+
+async def test_a_disabled_owners_credentials_stop_working(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    owner_id: str,
+    server_credential: Credential,
+    web_credential: Credential,
+) -> None:
+    assert server_credential.secret is not None
+    auth = (server_credential.client_id, server_credential.secret)
+    issued = await client.post(
+        "/ims/token/v3", data={"grant_type": "client_credentials"}, auth=auth
+    )
+    token = issued.json()["access_token"]
+    accounts = app.state.cclibs.accounts
+    await accounts.set_disabled(owner_id, True)
+
+    refused = await client.post(
+        "/ims/token/v3", data={"grant_type": "client_credentials"}, auth=auth
+    )
+    assert_oauth_error(refused, 401, "invalid_client", "owner is disabled")
+    introspected = await client.post("/ims/introspect", data={"token": token}, auth=auth)
+    assert introspected.status_code == 401  # the credential itself no longer authenticates
+    with pytest.raises(InvalidToken, match="disabled account"):
+        await app.state.cclibs.oauth.bearer.validate(token)
+    page = await client.get(
+        "/ims/authorize/v2",
+        params={"client_id": web_credential.client_id, "response_type": "code", "scope": "openid"},
+    )
+    assert page.status_code == 400
+    assert "disabled by an administrator" in page.text
+
+    # Enabled again, the credentials work again (they were never revoked, only refused).
+    await accounts.set_disabled(owner_id, False)
+    again = await client.post("/ims/token/v3", data={"grant_type": "client_credentials"}, auth=auth)
+    assert again.status_code == 200

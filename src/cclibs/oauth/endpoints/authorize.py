@@ -156,6 +156,8 @@ class AuthorizeEndpoint:
         client = await self._clients.get(client_id[:64])
         if client is None:
             raise InvalidRedirectTarget("There is no application with this client_id.")
+        if client.owner_disabled:
+            raise InvalidRedirectTarget("This application is disabled by an administrator.")
         return client
 
     def check_redirect_uri(self, params: dict[str, str], client: Client) -> str:
