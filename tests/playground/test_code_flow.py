@@ -202,3 +202,23 @@ async def test_the_share_link_restores_settings_but_never_a_secret(
     assert 'value="openid,email"' in page.text
     assert "p8e-leak" not in page.text
     assert 'id="pg-pkce" name="pkce" checked' not in page.text
+
+
+async def test_a_forged_callback_does_not_cancel_the_request_in_flight(
+    developer: PlaygroundPage, web_app: Credential
+) -> None:
+    started = await developer.ok(
+        "authorize",
+        {"client_id": web_app.client_id, "client_secret": web_app.secret, "scopes": "openid"},
+    )
+    from tests.support.oauth_flow import consent
+
+    # Another site sends the browser to the callback with a state of its own.
+    forged = await developer.http.get("/playground/callback?code=abc&state=x")
+    assert forged.headers["location"] == "/playground#authorization"
+    assert "state mismatch" in (await developer.ok("state"))["view"]["error"]
+
+    back = await consent(developer.http, await developer.http.get(started["authorization_url"]))
+    mine = await developer.http.get(back.headers["location"])
+    assert mine.headers["location"] == "/playground#tokens"
+    assert (await developer.ok("state"))["view"]["tokens"]["access_token"]

@@ -124,13 +124,16 @@ class Playground:
 
     async def finish_authorization(self, state: dict[str, Any], params: dict[str, str]) -> None:
         """The callback: check ``state`` (and ``iss``), then exchange the code."""
-        pending = state.pop("pending", None)
+        pending = state.get("pending")
         returned = params.get("state", "")
         if not pending or not hmac.compare_digest(str(pending["state"]), returned):
+            # Left in place: a forged response (any site can send the browser here) must not
+            # cancel the request in flight.
             raise PlaygroundError(
                 "This response does not belong to a request of this browser (state mismatch). "
                 "Press Generate Tokens again."
             )
+        del state["pending"]  # a state value is used once
         if self._now() - int(pending["at"]) > _PENDING_SECONDS:
             raise PlaygroundError("The authorization took too long. Press Generate Tokens again.")
         if "iss" in params and params["iss"] != pending["issuer"]:
