@@ -3,7 +3,8 @@
 The state is a plain dict (JSON, sealed at rest by ``sessions``):
 
 - ``config``: issuer, client_id, client_secret, scopes, pkce, auth_method;
-- ``pending``: the authorization request in flight (state, nonce, code_verifier, redirect_uri);
+- ``pending``: the authorization request in flight (state, nonce, code_verifier, redirect_uri,
+  and the ``config`` it was made with: its code goes to that client's issuer, with its secret);
 - ``tokens``: the last token response, with ``expires_at`` and ``obtained_at``;
 - ``device``: a device authorization being polled;
 - ``log``: the last exchanges, secrets masked;
@@ -102,6 +103,7 @@ class Playground:
             "redirect_uri": self.callback_uri,
             "issuer": provider.issuer,
             "client_id": config["client_id"],
+            "config": dict(config),
             "at": self._now(),
         }
         params = {
@@ -134,8 +136,20 @@ class Playground:
                 "Press Generate Tokens again."
             )
         del state["pending"]  # a state value is used once
-        if self._now() - int(pending["at"]) > _PENDING_SECONDS:
+        if self._now() - int(pending["at"]) > _PENDING_SECONDS or "config" not in pending:
             raise PlaygroundError("The authorization took too long. Press Generate Tokens again.")
+        # The code belongs to the client and issuer of the request, whatever the settings are
+        # now (another button may have changed them since): sending it elsewhere is a mix-up.
+        client = dict(pending["config"])
+        try:
+            provider = await self._providers.discover(str(pending["issuer"]))
+        except ProviderError as exc:
+            raise PlaygroundError(str(exc)) from None
+        if "iss" not in params and provider.authorization_response_iss_parameter_supported:
+            raise PlaygroundError(
+                f"The response carries no iss, though {provider.issuer} says it always sends "
+                "one (RFC 9207 §2.4). Press Generate Tokens again."
+            )
         if "iss" in params and params["iss"] != pending["issuer"]:
             raise PlaygroundError(
                 f"The response came from {params['iss']}, not {pending['issuer']} (RFC 9207)."
@@ -148,7 +162,6 @@ class Playground:
         code = params.get("code")
         if not code:
             raise PlaygroundError("The response carries no code.")
-        provider, config = await self._provider(state)
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -156,8 +169,17 @@ class Playground:
         }
         if pending.get("code_verifier"):
             form["code_verifier"] = str(pending["code_verifier"])
-        exchange = await self._token_request(state, provider, config, "Exchange the code", form)
-        await self._store_tokens(state, provider, config, exchange, nonce=str(pending["nonce"]))
+        exchange = await self._token_request(state, provider, client, "Exchange the code", form)
+        await self._store_tokens(state, provider, client, exchange, nonce=str(pending["nonce"]))
+        # The settings follow the tokens, so that Refresh, Revoke and Introspect send them
+        # to the client and issuer they belong to.
+        current = state.get("config") or {}
+        if (current.get("issuer"), current.get("client_id")) != (
+            client.get("issuer"),
+            client.get("client_id"),
+        ):
+            state.pop("device", None)
+            state["config"] = client
 
     # Other grants -----------------------------------------------------------------------
 

@@ -70,6 +70,8 @@ class Provider:
     device_authorization_endpoint: str | None = None
     end_session_endpoint: str | None = None
     scopes_supported: tuple[str, ...] = ()
+    authorization_response_iss_parameter_supported: bool = False
+    """RFC 9207 §3: every authorization response then carries ``iss``."""
 
     def public(self) -> dict[str, Any]:
         return {
@@ -323,4 +325,7 @@ def _provider_from(issuer: str, document: dict[str, Any]) -> Provider:
         device_authorization_endpoint=endpoint("device_authorization_endpoint"),
         end_session_endpoint=endpoint("end_session_endpoint"),
         scopes_supported=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+        authorization_response_iss_parameter_supported=(
+            document.get("authorization_response_iss_parameter_supported") is True
+        ),
     )
