@@ -14,6 +14,11 @@ class PlaygroundStore(Protocol):
         """The sealed state stored under ``id_hash``, unless it expired before ``now``."""
         ...
 
+    async def load_for_update(self, id_hash: str, now: datetime) -> str | None:
+        """As ``load``, and the row stays locked until the transaction ends: only in ``write()``,
+        between a read and the save that depends on it."""
+        ...
+
     async def save(self, id_hash: str, sealed: str, now: datetime, expires_at: datetime) -> None:
         """Insert or replace the state under ``id_hash``."""
         ...

@@ -7,6 +7,7 @@ and tokens travel only in these bodies, never in a URL, so they reach no log.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -102,6 +103,7 @@ async def callback(request: Request) -> Response:
     services = _services(request)
     session_id = _session_id(request)
     playground_state = await services.sessions.load(session_id)
+    loaded = copy.deepcopy(playground_state)
     params = {k: v[:4096] for k, v in request.query_params.items()}
     try:
         await services.flows.finish_authorization(playground_state, params)
@@ -110,12 +112,15 @@ async def callback(request: Request) -> Response:
         playground_state["error"] = str(exc)
         target = "/playground#authorization"
     if session_id:
-        await services.sessions.save(session_id, playground_state)
+        await services.sessions.save(session_id, playground_state, loaded=loaded)
     return RedirectResponse(target, status_code=303, headers=_NO_STORE)
 
 
-async def _command(request: Request) -> tuple[dict[str, Any], str, dict[str, Any]]:
-    """The command's JSON body, after the CSRF check, with the browser's state."""
+async def _command(
+    request: Request,
+) -> tuple[dict[str, Any], str, dict[str, Any], dict[str, Any]]:
+    """The command's JSON body, after the CSRF check, with the browser's state and an untouched
+    copy of it (for ``sessions.save``, which saves only what the command changed)."""
     app_state(request).csrf.verify(request, request.headers.get("x-csrf-token"))
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise MalformedRequest("Send the command as application/json.")
@@ -131,7 +136,8 @@ async def _command(request: Request) -> tuple[dict[str, Any], str, dict[str, Any
     session_id = _session_id(request)
     if not session_id:
         raise MalformedRequest("Reload the playground: this browser has no playground session.")
-    return data, session_id, await _services(request).sessions.load(session_id)
+    playground_state = await _services(request).sessions.load(session_id)
+    return data, session_id, playground_state, copy.deepcopy(playground_state)
 
 
 async def _view(
@@ -170,7 +176,7 @@ def _refusal(message: str) -> JSONResponse:
 
 
 async def _run(request: Request, action: str) -> Response:
-    data, session_id, playground_state = await _command(request)
+    data, session_id, playground_state, loaded = await _command(request)
     services = _services(request)
     flows = services.flows
     extra: dict[str, Any] = {}
@@ -202,9 +208,9 @@ async def _run(request: Request, action: str) -> Response:
         else:  # pragma: no cover - the routes below name every action
             raise PlaygroundError("Unknown command.")
     except PlaygroundError as exc:
-        await services.sessions.save(session_id, playground_state)
+        await services.sessions.save(session_id, playground_state, loaded=loaded)
         return _refusal(str(exc))
-    await services.sessions.save(session_id, playground_state)
+    playground_state = await services.sessions.save(session_id, playground_state, loaded=loaded)
     preview = str(data["issuer"]) if action == "state" and data.get("issuer") else None
     return _reply({**extra, "view": await _view(request, playground_state, preview)})
 
@@ -234,7 +240,7 @@ for _action in (
 @router.post("/playground/api/call")
 async def call(request: Request) -> Response:
     """Send one request from "Try the API", with the current token and API key filled in."""
-    data, _, playground_state = await _command(request)
+    data, _, playground_state, _ = await _command(request)
     services = _services(request)
     tokens = playground_state.get("tokens") or {}
     config = playground_state.get("config") or {}
@@ -261,7 +267,7 @@ async def call(request: Request) -> Response:
 @router.post("/playground/api/use-credential")
 async def use_credential(request: Request) -> Response:
     """Use one of the signed-in developer's credentials: register the playground's callback."""
-    data, session_id, playground_state = await _command(request)
+    data, session_id, playground_state, loaded = await _command(request)
     user = await current_user(request)
     if user is None:
         return _reply(
@@ -296,7 +302,7 @@ async def use_credential(request: Request) -> Response:
     config = playground_state.setdefault("config", {})
     if config.get("client_id") != client.client_id:
         config.update(client_id=client.client_id, client_secret="", issuer=state.settings.issuer)
-    await services.sessions.save(session_id, playground_state)
+    await services.sessions.save(session_id, playground_state, loaded=loaded)
     return _reply(
         {
             "message": message,

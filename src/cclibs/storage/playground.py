@@ -24,6 +24,19 @@ class SqlPlaygroundStore:
             return None
         return row.sealed
 
+    async def load_for_update(self, id_hash: str, now: datetime) -> str | None:
+        # FOR UPDATE on PostgreSQL; SQLite's write transactions (BEGIN IMMEDIATE) are
+        # serialized already.
+        row = await self._s.scalar(
+            select(PlaygroundSessionRow)
+            .where(PlaygroundSessionRow.id_hash == id_hash)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None or row.expires_at <= now:
+            return None
+        return row.sealed
+
     async def save(self, id_hash: str, sealed: str, now: datetime, expires_at: datetime) -> None:
         row = await self._s.get(PlaygroundSessionRow, id_hash)
         if row is None:
