@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -221,14 +222,15 @@ class Playground:
         body = exchange.response if isinstance(exchange.response, dict) else {}
         if exchange.status != 200 or "device_code" not in body:
             raise PlaygroundError(_error_text(exchange))
+        interval = _seconds(exchange.title, body, "interval", 5)
         state["device"] = {
             "device_code": body["device_code"],
             "user_code": body.get("user_code"),
             "verification_uri": body.get("verification_uri"),
             "verification_uri_complete": body.get("verification_uri_complete"),
-            "interval": int(body.get("interval") or 5),
-            "expires_at": self._now() + int(body.get("expires_in") or 600),
-            "next_poll_at": self._now() + int(body.get("interval") or 5),
+            "interval": interval,
+            "expires_at": self._now() + _seconds(exchange.title, body, "expires_in", 600),
+            "next_poll_at": self._now() + interval,
             "status": "pending",
         }
         state.pop("tokens", None)
@@ -411,6 +413,19 @@ def _token(state: dict[str, Any], which: str) -> str:
     if not value:
         raise PlaygroundError(f"There is no {which.replace('_', ' ')}.")
     return str(value)
+
+
+def _seconds(title: str, body: dict[str, Any], name: str, default: int) -> int:
+    """A positive whole number of seconds (RFC 8628 §3.2), or ``default`` when absent. Digits
+    in a string are taken too: some providers send ``"expires_in": "900"``."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,8}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**7:
+        raise PlaygroundError(f"{title}: {name} is {str(value)[:40]!r}, not a number of seconds.")
+    return value
 
 
 def _error_text(exchange: Exchange) -> str:

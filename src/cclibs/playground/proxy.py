@@ -66,8 +66,11 @@ def parse_headers(text: str, values: dict[str, str]) -> tuple[tuple[str, str], .
             raise ProxyRefused(f"The playground sets {name} itself.")
         for key, filled in values.items():
             value = value.replace("${" + key + "}", filled)
-        if any(ch in value for ch in "\r\n\x00"):
+        if any(ch in value for ch in "\r\n"):
             raise ProxyRefused(f"The value of {name} has a line break.")
+        if not all(ch == "\t" or " " <= ch <= "~" for ch in value):
+            # RFC 9110 §5.5 allows obs-text, but no client agrees on its encoding.
+            raise ProxyRefused(f"The value of {name} must be printable ASCII.")
         headers.append((name, value.strip()))
     if len(headers) > _MAX_HEADERS:
         raise ProxyRefused(f"Send at most {_MAX_HEADERS} headers.")
@@ -85,6 +88,8 @@ class ApiProxy:
             raise ProxyRefused(f"The method must be one of {', '.join(sorted(_METHODS))}.")
         if len(call.url) > 4096:
             raise ProxyRefused("The URL is too long.")
+        if any(ch <= " " or ch == "\x7f" for ch in call.url):
+            raise ProxyRefused("The URL holds a space or a control character; percent-encode it.")
         parts = urlsplit(call.url)
         if "@" in parts.netloc:
             raise ProxyRefused("The URL cannot carry a user name or password.")
@@ -108,6 +113,8 @@ class ApiProxy:
                 timeout=15,
                 follow_redirects=False,
             )
+        except httpx.InvalidURL as exc:
+            raise ProxyRefused(f"The URL cannot be sent: {exc}.") from None
         except httpx.HTTPError as exc:
             raise ProxyRefused(
                 f"{call.url} could not be reached: {exc.__class__.__name__}."

@@ -129,6 +129,12 @@ async def _command(
         raise MalformedRequest("The command is too large.")
     try:
         data = json.loads(body or b"{}")
+        # A lone surrogate ("\ud800") is valid JSON but no text: nothing can encode it.
+        json.dumps(data, ensure_ascii=False).encode()
+    except RecursionError:
+        raise MalformedRequest("The command is nested too deeply.") from None
+    except UnicodeEncodeError:
+        raise MalformedRequest("The command holds text that is not valid Unicode.") from None
     except ValueError:
         raise MalformedRequest("The command is not valid JSON.") from None
     if not isinstance(data, dict):
