@@ -36,7 +36,9 @@ class ClientStore(Protocol):
 
     async def add_project(self, project: Project) -> None: ...
 
-    async def project(self, project_id: str) -> Project | None: ...
+    async def project(self, project_id: str, *, for_update: bool = False) -> Project | None:
+        """The project; ``for_update`` locks its row until the transaction ends."""
+        ...
 
     async def project_named(self, owner_id: str, name: str) -> Project | None:
         """The owner's project with exactly this name, if any."""
@@ -58,17 +60,18 @@ class ClientStore(Protocol):
 
     async def add_client(self, client: Client) -> None: ...
 
-    async def client(self, client_id: str) -> Client | None:
+    async def client(self, client_id: str, *, for_update: bool = False) -> Client | None:
         """The client with its owner (through its project) and whether the owner is disabled,
-        or None."""
+        or None. ``for_update`` locks the client's row until the transaction ends, so that a
+        read-change-write of its settings cannot lose a concurrent change."""
         ...
 
     async def clients_of(self, owner_id: str) -> list[Client]:
         """Every client in the owner's projects, oldest first."""
         ...
 
-    async def clients_in(self, project_id: str) -> list[Client]:
-        """The project's clients, oldest first."""
+    async def clients_in(self, project_id: str, *, for_update: bool = False) -> list[Client]:
+        """The project's clients, oldest first; ``for_update`` locks their rows."""
         ...
 
     async def update_client(self, client: Client) -> None:

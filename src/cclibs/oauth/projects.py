@@ -66,7 +66,8 @@ class ProjectRegistry:
     async def rename(self, owner_id: str, project_id: str, name: str) -> Project:
         name = check_name(name)
         async with self._tx.write() as store:
-            project = replace(await _owned(store, owner_id, project_id), name=name)
+            owned = await _owned(store, owner_id, project_id, for_update=True)
+            project = replace(owned, name=name)
             await store.update_project(project)
         return project
 
@@ -74,12 +75,12 @@ class ProjectRegistry:
         if api not in APIS:
             raise RegistrationError("There is no such API.", "api")
         async with self._tx.write() as store:
-            project = await _owned(store, owner_id, project_id)
+            project = await _owned(store, owner_id, project_id, for_update=True)
             if api in project.apis:
                 return project
             project = replace(project, apis=project.apis | {api})
             await store.update_project(project)
-            for client in await store.clients_in(project_id):
+            for client in await store.clients_in(project_id, for_update=True):
                 await store.update_client(
                     replace(client, allowed_scopes=client.allowed_scopes | APIS[api].scopes)
                 )
@@ -87,12 +88,12 @@ class ProjectRegistry:
 
     async def remove_api(self, owner_id: str, project_id: str, api: str) -> Project:
         async with self._tx.write() as store:
-            project = await _owned(store, owner_id, project_id)
+            project = await _owned(store, owner_id, project_id, for_update=True)
             if api not in project.apis:
                 raise NotFound("The project does not use this API.")
             project = replace(project, apis=project.apis - {api})
             await store.update_project(project)
-            for client in await store.clients_in(project_id):
+            for client in await store.clients_in(project_id, for_update=True):
                 await store.update_client(
                     replace(client, allowed_scopes=client.allowed_scopes - APIS[api].scopes)
                 )
@@ -105,8 +106,12 @@ class ProjectRegistry:
             await store.delete_project(project_id)
 
 
-async def _owned(store: ClientStore, owner_id: str, project_id: str) -> Project:
-    project = await store.project(project_id) if len(project_id) <= 32 else None
+async def _owned(
+    store: ClientStore, owner_id: str, project_id: str, *, for_update: bool = False
+) -> Project:
+    if len(project_id) > 32:
+        raise NotFound("No such project.")
+    project = await store.project(project_id, for_update=for_update)
     if project is None or project.owner_id != owner_id:
         raise NotFound("No such project.")
     return project

@@ -134,7 +134,8 @@ class ClientRegistry:
         self, store: ClientStore, owner_id: str, project_id: str | None, project_name: str
     ) -> Project:
         if project_id is not None:
-            project = await store.project(project_id)
+            # Locked, so that concurrent creations respect the per-project limit.
+            project = await store.project(project_id, for_update=True)
             if project is None or project.owner_id != owner_id:
                 raise NotFound("No such project.")
             return project
@@ -185,7 +186,8 @@ class ClientRegistry:
         self, owner_id: str, client_id: str, change: Callable[[Client, Project], Client]
     ) -> Client:
         async with self._tx.write() as store:
-            client = await _owned(store, owner_id, client_id)
+            # Locked: two edits at once (or an API removed meanwhile) must not undo each other.
+            client = await _owned(store, owner_id, client_id, for_update=True)
             project = await store.project(client.project_id)
             assert project is not None  # a client's project is its foreign key
             changed = change(client, project)
@@ -274,9 +276,9 @@ class ClientRegistry:
         secret = generate_secret()
         async with self._tx.write() as store:
             if owner_id is not None:
-                client: Client | None = await _owned(store, owner_id, client_id)
+                client: Client | None = await _owned(store, owner_id, client_id, for_update=True)
             else:
-                client = await store.client(client_id)
+                client = await store.client(client_id, for_update=True)
             if client is None or not client.type.confidential:
                 raise RegistrationError("This credential has no secrets.", "secret")
             if len(await store.secrets_of(client_id)) >= MAX_ACTIVE_SECRETS:
@@ -291,7 +293,7 @@ class ClientRegistry:
     async def revoke_secret(self, owner_id: str, client_id: str, secret_id: str) -> None:
         """Revoke one secret; the last one stays, so the credential keeps working."""
         async with self._tx.write() as store:
-            await _owned(store, owner_id, client_id)
+            await _owned(store, owner_id, client_id, for_update=True)
             active = await store.secrets_of(client_id)
             if secret_id not in {s.id for s in active}:
                 raise NotFound("No such secret.")
@@ -316,8 +318,12 @@ class ClientRegistry:
             await store.delete_client(client_id)
 
 
-async def _owned(store: ClientStore, owner_id: str, client_id: str) -> Client:
-    client = await store.client(client_id) if len(client_id) <= 64 else None
+async def _owned(
+    store: ClientStore, owner_id: str, client_id: str, *, for_update: bool = False
+) -> Client:
+    if len(client_id) > 64:
+        raise NotFound("No such credential.")
+    client = await store.client(client_id, for_update=for_update)
     if client is None or client.owner_id != owner_id:
         raise NotFound("No such credential.")
     return client

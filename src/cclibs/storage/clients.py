@@ -92,8 +92,9 @@ class SqlClientStore:
         )
         await self._s.flush()
 
-    async def project(self, project_id: str) -> Project | None:
-        row = await self._s.get(ProjectRow, project_id)
+    async def project(self, project_id: str, *, for_update: bool = False) -> Project | None:
+        # SELECT ... FOR UPDATE on PostgreSQL; SQLite's write transactions are serial already.
+        row = await self._s.get(ProjectRow, project_id, with_for_update=for_update or None)
         return _project(row) if row else None
 
     async def project_named(self, owner_id: str, name: str) -> Project | None:
@@ -142,24 +143,28 @@ class SqlClientStore:
             .values(**_settings(client))
         )
 
-    async def clients_in(self, project_id: str) -> list[Client]:
-        rows = await self._s.execute(
+    async def clients_in(self, project_id: str, *, for_update: bool = False) -> list[Client]:
+        query = (
             select(ClientRow, ProjectRow.owner_id)
             .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
             .where(ClientRow.project_id == project_id)
             .order_by(ClientRow.created_at, ClientRow.client_id)
         )
+        if for_update:
+            query = query.with_for_update(of=ClientRow)
+        rows = await self._s.execute(query)
         return [_client(row, owner_id) for row, owner_id in rows.all()]
 
-    async def client(self, client_id: str) -> Client | None:
-        found = (
-            await self._s.execute(
-                select(ClientRow, ProjectRow.owner_id, UserRow.is_disabled)
-                .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
-                .join(UserRow, UserRow.id == ProjectRow.owner_id)
-                .where(ClientRow.client_id == client_id)
-            )
-        ).first()
+    async def client(self, client_id: str, *, for_update: bool = False) -> Client | None:
+        query = (
+            select(ClientRow, ProjectRow.owner_id, UserRow.is_disabled)
+            .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
+            .join(UserRow, UserRow.id == ProjectRow.owner_id)
+            .where(ClientRow.client_id == client_id)
+        )
+        if for_update:
+            query = query.with_for_update(of=ClientRow)
+        found = (await self._s.execute(query)).first()
         return _client(found[0], found[1], found[2]) if found else None
 
     async def clients_of(self, owner_id: str) -> list[Client]:
