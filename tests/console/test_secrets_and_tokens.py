@@ -259,3 +259,11 @@ async def test_deleting_a_project_deletes_its_credentials_and_their_tokens(
     assert "You have no projects yet" in listing.text
     assert (await alice.http.get(project_page)).status_code == 404
     assert (await _token(alice.http, client_id, secret)).json()["error"] == "invalid_client"
+
+
+async def test_a_digit_from_another_script_is_refused_not_a_crash(alice: Developer) -> None:
+    page, _, _ = await _robot(alice)
+    # "²" is a digit to str.isdigit() but not to int(): the form must refuse it politely.
+    refused = await alice.post(page, f"{page}/tokens", {"access_token_minutes": "²"})
+    assert refused.status_code == 400
+    assert "whole number" in field_error(refused.text, "access_token_ttl")

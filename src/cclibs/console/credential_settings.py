@@ -68,7 +68,7 @@ async def _apply(
 
 def _number(form: dict[str, str], name: str, field: str) -> int:
     value = form[name].strip()
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise RegistrationError("Enter a whole number.", field)
     return int(value)
 

@@ -49,7 +49,9 @@ async def read_form(
 async def _pairs(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > _MAX_BODY):
+    if declared is not None and (
+        not (declared.isascii() and declared.isdigit()) or int(declared) > _MAX_BODY
+    ):
         raise MalformedRequest("The form is too large.")
     try:
         if content_type == "application/x-www-form-urlencoded":

@@ -115,3 +115,20 @@ async def test_no_method_or_garbage_gets_a_500(
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code < 500, (method, path, response.status_code)
+
+
+async def test_a_content_length_that_is_not_ascii_digits_is_400(client: httpx.AsyncClient) -> None:
+    # "²" passes str.isdigit() but not int(); a header is Latin-1, so a client can send it.
+    await csrf_token(client, "/signin")
+    transport = client._transport
+    request = httpx.Request(
+        "POST",
+        "http://testserver/signin",
+        headers=[
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", "²".encode("latin-1")),
+        ],
+        content=b"",
+    )
+    response = await transport.handle_async_request(request)
+    assert response.status_code == 400

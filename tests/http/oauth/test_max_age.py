@@ -73,7 +73,7 @@ async def test_a_recent_sign_in_passes(
     assert "code" in redirect_params(response)
 
 
-@pytest.mark.parametrize("value", ["-1", "ten", "1e3", "99999999999"])
+@pytest.mark.parametrize("value", ["-1", "ten", "1e3", "99999999999", "²", "٣"])
 async def test_a_malformed_max_age_is_invalid_request(
     client: httpx.AsyncClient, web_credential: Credential, value: str
 ) -> None:

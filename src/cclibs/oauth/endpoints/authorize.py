@@ -198,7 +198,7 @@ class AuthorizeEndpoint:
         raw = params.get("max_age")
         if not raw:
             return None
-        if not raw.isdigit() or len(raw) > 10:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
             raise InvalidRequest("max_age must be a whole number of seconds.")
         return int(raw)
 

@@ -34,7 +34,7 @@ async def require_admin(request: Request) -> User:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 def _listing_url(query: str, page: int, **extra: str) -> str:
