@@ -151,6 +151,7 @@ def browser_login(
     chosen = tuple(scopes or client.profile.scopes)
     with LoopbackListener() as listener:
         request = AuthorizationRequest.new(client, listener.redirect_uri, chosen)
+        listener.expect_state(request.state)
         show_url(request.url)
         open_browser(request.url)
         response = listener.wait(timeout)

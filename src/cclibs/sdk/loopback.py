@@ -1,12 +1,15 @@
 """The loopback redirect listener of a native app (RFC 8252 §7.3, §8.3).
 
 It listens on 127.0.0.1 (not ``localhost``, which may resolve elsewhere, §8.3) on a port the
-system picks, takes the first authorization response that arrives at its path, and answers
-the browser with a page that says the tab can be closed.
+system picks, takes the first authorization response that arrives at its path with the
+expected ``state`` (any other local page or process hitting the port is answered 400 and
+ignored, so it cannot end the login), and answers the browser with a page that says the tab
+can be closed.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +29,7 @@ _PAGE = """<!doctype html>
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     path = "/callback"
+    expected_state: str | None = None
     result: dict[str, str] | None = None
     received: threading.Event
 
@@ -41,6 +45,12 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if self.server.result is not None:
             self._answer(409, "Already received", "You can close this tab.")
+            return
+        expected = self.server.expected_state
+        if expected is not None and not hmac.compare_digest(params.get("state", ""), expected):
+            self._answer(
+                400, "Not this sign-in", "This response belongs to no sign-in in progress."
+            )
             return
         self.server.result = params
         self.server.received.set()
@@ -92,6 +102,10 @@ class LoopbackListener:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+    def expect_state(self, state: str) -> None:
+        """Accept only the authorization response that carries this ``state``."""
+        self._server.expected_state = state
 
     def wait(self, timeout: float) -> dict[str, str] | None:
         """The authorization response's query parameters, or None after ``timeout`` seconds."""
