@@ -47,9 +47,10 @@ class FakeProvider:
     async def _device(self, _request: Request) -> Response:
         return JSONResponse(self.device)
 
-    async def _large(self, _request: Request) -> Response:
+    async def _large(self, request: Request) -> Response:
         async def chunks() -> AsyncIterator[bytes]:
-            while self.sent_bytes < self.large_body_bytes:
+            # Until the client hangs up (after that, sending is a no-op, not an error).
+            while self.sent_bytes < self.large_body_bytes and not await request.is_disconnected():
                 self.sent_bytes += CHUNK
                 yield b"x" * CHUNK
 

@@ -19,7 +19,7 @@ import hmac
 import re
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from cclibs.clock import Clock
 from cclibs.oauth.scopes import parse_scopes
@@ -226,8 +226,8 @@ class Playground:
         state["device"] = {
             "device_code": body["device_code"],
             "user_code": body.get("user_code"),
-            "verification_uri": body.get("verification_uri"),
-            "verification_uri_complete": body.get("verification_uri_complete"),
+            "verification_uri": str(body.get("verification_uri") or "")[:2048] or None,
+            "verification_uri_complete": _web_address(body.get("verification_uri_complete")),
             "interval": interval,
             "expires_at": self._now() + _seconds(exchange.title, body, "expires_in", 600),
             "next_poll_at": self._now() + interval,
@@ -426,6 +426,13 @@ def _seconds(title: str, body: dict[str, Any], name: str, default: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**7:
         raise PlaygroundError(f"{title}: {name} is {str(value)[:40]!r}, not a number of seconds.")
     return value
+
+
+def _web_address(value: Any) -> str | None:
+    """An http(s) URL the page may link to; None for anything else (``javascript:``, ...)."""
+    if not isinstance(value, str) or len(value) > 2048:
+        return None
+    return value if urlsplit(value).scheme in ("http", "https") else None
 
 
 def _error_text(exchange: Exchange) -> str:

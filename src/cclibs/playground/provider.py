@@ -20,6 +20,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from cclibs.clock import Clock
+from cclibs.playground.bounded import read_bounded
 
 __all__ = [
     "Exchange",
@@ -173,13 +174,13 @@ class ProviderDirectory:
         # The standard location (OIDC Discovery §4), then IMS's, under /ims.
         for path in ("/.well-known/openid-configuration", "/ims/.well-known/openid-configuration"):
             try:
-                response = await self._http.get(issuer + path, timeout=10)
+                status, content = await self._fetch("GET", issuer + path, timeout=10)
             except httpx.HTTPError as exc:
                 raise ProviderError(
                     f"{issuer} cannot be reached: {exc.__class__.__name__}."
                 ) from None
-            if response.status_code == 200:
-                document = _json_object(response)
+            if status == 200:
+                document = _json_object(issuer + path, content)
                 break
         if document is None:
             raise ProviderError(f"{issuer} publishes no OpenID configuration.")
@@ -202,22 +203,28 @@ class ProviderDirectory:
             headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         exchange = Exchange(title, "POST", url, dict(headers), dict(form))
         try:
-            response = await self._http.post(url, data=form, headers=headers, timeout=15)
+            status, content = await self._fetch("POST", url, data=form, headers=headers, timeout=15)
         except httpx.HTTPError as exc:
             raise ProviderError(f"{url} cannot be reached: {exc.__class__.__name__}.") from None
-        exchange.status = response.status_code
-        exchange.response = _json_or_text(response)
+        exchange.status = status
+        exchange.response = _json_or_text(content)
         return exchange
 
     async def get_json(self, title: str, url: str, headers: dict[str, str]) -> Exchange:
         exchange = Exchange(title, "GET", url, dict(headers))
         try:
-            response = await self._http.get(url, headers=headers, timeout=15)
+            status, content = await self._fetch("GET", url, headers=headers, timeout=15)
         except httpx.HTTPError as exc:
             raise ProviderError(f"{url} cannot be reached: {exc.__class__.__name__}.") from None
-        exchange.status = response.status_code
-        exchange.response = _json_or_text(response)
+        exchange.status = status
+        exchange.response = _json_or_text(content)
         return exchange
+
+    async def _fetch(self, method: str, url: str, **options: Any) -> tuple[int, bytes]:
+        """The status and at most 1 MB of the body: the rest is never read."""
+        async with self._http.stream(method, url, **options) as response:
+            content, _ = await read_bounded(response, _MAX_BODY)
+            return response.status_code, content
 
     async def verify(self, provider: Provider, token: str, **expected: Any) -> dict[str, Any]:
         """Check a JWT's signature against the provider's JWKS, and the expected claims."""
@@ -260,9 +267,9 @@ class ProviderDirectory:
         if cached and cached[0] > time.monotonic() and not refresh:
             return cached[1]
         try:
-            response = await self._http.get(provider.jwks_uri, timeout=10)
-            keys = KeySet.import_key_set(response.json())
-        except (httpx.HTTPError, ValueError, JoseError) as exc:
+            _, content = await self._fetch("GET", provider.jwks_uri, timeout=10)
+            keys = KeySet.import_key_set(json.loads(content))
+        except (httpx.HTTPError, ValueError, RecursionError, JoseError) as exc:
             raise ProviderError(f"the JWKS could not be read ({exc.__class__.__name__})") from None
         self._jwks[provider.jwks_uri] = (time.monotonic() + _CACHE_SECONDS, keys)
         return keys
@@ -278,21 +285,20 @@ def _claim_matches(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
+def _json_object(url: str, content: bytes) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError:
-        raise ProviderError(f"{response.url} did not answer JSON.") from None
+        body = json.loads(content)
+    except (ValueError, RecursionError):
+        raise ProviderError(f"{url} did not answer JSON.") from None
     if not isinstance(body, dict):
-        raise ProviderError(f"{response.url} did not answer a JSON object.")
+        raise ProviderError(f"{url} did not answer a JSON object.")
     return body
 
 
-def _json_or_text(response: httpx.Response) -> Any:
-    content = response.content[:_MAX_BODY]
+def _json_or_text(content: bytes) -> Any:
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return content.decode("utf-8", "replace")
 
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from cclibs.playground.bounded import read_bounded
+
 __all__ = ["ApiCall", "ApiProxy", "ProxyRefused", "origin_of"]
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
@@ -105,26 +107,26 @@ class ApiProxy:
         self.check(call)
         started = time.perf_counter()
         try:
-            response = await self._http.request(
+            async with self._http.stream(
                 call.method,
                 call.url,
                 headers=list(call.headers),
                 content=call.body.encode() if call.body and call.method != "GET" else None,
                 timeout=15,
                 follow_redirects=False,
-            )
+            ) as response:
+                content, truncated = await read_bounded(response, _MAX_BODY)
         except httpx.InvalidURL as exc:
             raise ProxyRefused(f"The URL cannot be sent: {exc}.") from None
         except httpx.HTTPError as exc:
             raise ProxyRefused(
                 f"{call.url} could not be reached: {exc.__class__.__name__}."
             ) from None
-        content = response.content
         return {
             "status": response.status_code,
             "reason": response.reason_phrase,
             "headers": [[k, v] for k, v in response.headers.multi_items()],
-            "body": content[:_MAX_BODY].decode("utf-8", "replace"),
-            "truncated": len(content) > _MAX_BODY,
+            "body": content.decode("utf-8", "replace"),
+            "truncated": truncated,
             "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
         }

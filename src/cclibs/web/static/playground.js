@@ -446,8 +446,13 @@
     if (!device) { box.hidden = true; return; }
     box.hidden = false;
     var link = $("pg-device-link");
-    link.href = device.verification_uri_complete || device.verification_uri || "#";
-    link.textContent = device.verification_uri || "";
+    // Only an http(s) address becomes a link: the provider chose it (a javascript: URL would
+    // run here). Anything else is shown as text.
+    var target = [device.verification_uri_complete, device.verification_uri].filter(function (uri) {
+      return typeof uri === "string" && /^https?:\/\//i.test(uri);
+    })[0];
+    if (target) link.href = target; else link.removeAttribute("href");
+    link.textContent = device.verification_uri || device.verification_uri_complete || "";
     $("pg-user-code").textContent = device.user_code || "";
     var words = { pending: "Waiting for you to approve…", done: "Approved: the tokens are on the Tokens tab.",
       failed: "Refused or failed; see the message above.", expired: "The code expired." };
