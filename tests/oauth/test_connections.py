@@ -31,6 +31,15 @@ async def user_id(app: Starlette) -> str:
 
 
 @pytest.fixture
+async def maker_id(app: Starlette) -> str:
+    """Another account, which owns the application: disabling the user must not touch it."""
+    user = await app.state.cclibs.accounts.create_user(
+        email="maker@example.com", name="Maker", password="maker's password"
+    )
+    return str(user.id)
+
+
+@pytest.fixture
 async def browser(client: httpx.AsyncClient, user_id: str) -> httpx.AsyncClient:
     assert (await sign_in(client, EMAIL, PASSWORD)).status_code == 303
     return client
@@ -65,9 +74,9 @@ async def test_remove_and_revoke_user_report_what_they_did(
 
 
 async def test_a_disabled_users_tokens_fail_even_before_they_are_revoked(
-    app: Starlette, browser: httpx.AsyncClient, user_id: str
+    app: Starlette, browser: httpx.AsyncClient, user_id: str, maker_id: str
 ) -> None:
-    cred = await make_app(app, user_id, "Notes")
+    cred = await make_app(app, maker_id, "Notes")
     tokens = await tokens_for(browser, cred)
     bearer = app.state.cclibs.oauth.bearer
     assert (await bearer.validate(tokens["access_token"])).subject == user_id
@@ -84,9 +93,9 @@ async def test_a_disabled_users_tokens_fail_even_before_they_are_revoked(
 
 
 async def test_a_code_of_a_user_disabled_since_is_refused(
-    app: Starlette, browser: httpx.AsyncClient, user_id: str
+    app: Starlette, browser: httpx.AsyncClient, user_id: str, maker_id: str
 ) -> None:
-    cred = await make_app(app, user_id, "Notes")
+    cred = await make_app(app, maker_id, "Notes")
     pkce = Pkce.new()
     params = await authorize_code(browser, cred.client_id, pkce=pkce)
     await set_disabled_flag_only(app, user_id)
