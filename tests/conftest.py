@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
 from cclibs.config import Settings, load_settings
-from cclibs.web import create_app
+from cclibs.web.app import create_app
 from tests.support import databases
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"

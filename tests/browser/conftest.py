@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.config import load_settings
-from cclibs.web import create_app
+from cclibs.web.app import create_app
 from tests.conftest import TEST_SECRET
 from tests.support.servers import free_socket, running
 

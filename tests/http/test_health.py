@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from cclibs.config import load_settings
-from cclibs.web import create_app
+from cclibs.web.app import create_app
 
 pytestmark = pytest.mark.anyio
 

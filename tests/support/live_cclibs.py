@@ -28,7 +28,7 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.config import Settings, load_settings
 from cclibs.oauth.clients import ClientType
 from cclibs.services import build_services
-from cclibs.web import create_app
+from cclibs.web.app import create_app
 from tests.conftest import TEST_SECRET
 from tests.support import databases
 from tests.support.servers import free_socket, running

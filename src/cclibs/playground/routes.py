@@ -25,14 +25,17 @@ from cclibs.playground.operations import OPERATIONS
 from cclibs.playground.provider import ProviderError
 from cclibs.playground.proxy import ApiCall, ProxyRefused, parse_headers
 from cclibs.playground.sessions import new_session_id
+from cclibs.web.bodies import read_body
 from cclibs.web.errors import MalformedRequest
-from cclibs.web.routing import Routes
+from cclibs.web.routing import Interface, Routes
 from cclibs.web.session import current_user
 from cclibs.web.state import app_state
 
-__all__ = ["router"]
+__all__ = ["api", "router"]
 
 router = Routes()
+# The page's JSON commands: errors as {"reason", "message"}, read by playground.js.
+api = Routes(Interface.API, prefixes=("/playground/api/",))
 _MAX_COMMAND = 2_000_000
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -124,9 +127,7 @@ async def _command(
     app_state(request).csrf.verify(request, request.headers.get("x-csrf-token"))
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise MalformedRequest("Send the command as application/json.")
-    body = await request.body()
-    if len(body) > _MAX_COMMAND:
-        raise MalformedRequest("The command is too large.")
+    body = await read_body(request, _MAX_COMMAND)
     try:
         data = json.loads(body or b"{}")
         # A lone surrogate ("\ud800") is valid JSON but no text: nothing can encode it.
@@ -226,7 +227,7 @@ def _action_route(action: str) -> None:
         return await _run(request, action)
 
     endpoint.__name__ = f"playground_{action.replace('-', '_')}"
-    router.add(f"/playground/api/{action}", endpoint, ["POST"])
+    api.add(f"/playground/api/{action}", endpoint, ["POST"])
 
 
 for _action in (
@@ -243,7 +244,7 @@ for _action in (
     _action_route(_action)
 
 
-@router.post("/playground/api/call")
+@api.post("/playground/api/call")
 async def call(request: Request) -> Response:
     """Send one request from "Try the API", with the current token and API key filled in."""
     data, _, playground_state, _ = await _command(request)
@@ -270,7 +271,7 @@ async def call(request: Request) -> Response:
     return _reply({"response": result})
 
 
-@router.post("/playground/api/use-credential")
+@api.post("/playground/api/use-credential")
 async def use_credential(request: Request) -> Response:
     """Use one of the signed-in developer's credentials: register the playground's callback."""
     data, session_id, playground_state, loaded = await _command(request)

@@ -1,5 +1,3 @@
-"""The ASGI HTTP layer: the app factory, middleware, error rendering and pages."""
-
-from cclibs.web.app import create_app
-
-__all__ = ["create_app"]
+"""The ASGI HTTP layer: the app factory (``cclibs.web.app.create_app``), middleware, error
+rendering and pages. Importing this package imports nothing else, so that route modules of
+other packages (console, playground, the API) can use its parts without a cycle."""

@@ -34,7 +34,7 @@ from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
 from cclibs.web.flash import Flash
 from cclibs.web.interaction import InteractionSigner
 from cclibs.web.middleware import (
-    PublicCorsMiddleware,
+    CorsMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -42,6 +42,7 @@ from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
 from cclibs.web.pages.render import Pages
+from cclibs.web.routing import not_found_by_prefix
 from cclibs.web.session import RedirectToSignIn, sign_in_redirect
 from cclibs.web.state import AppState
 
@@ -82,23 +83,25 @@ def create_app(
         await app.state.cclibs.playground.http.aclose()
         await db.dispose()
 
-    route_modules = (
-        health,
-        account_pages,
-        application_pages,
-        admin_pages,
-        oauth_routes,
-        authorize_routes,
-        device_routes,
-        logout_routes,
-        console_projects,
-        console_credentials,
-        console_credential_settings,
-        playground_routes,
+    groups = (
+        health.router,
+        account_pages.router,
+        application_pages.router,
+        admin_pages.router,
+        oauth_routes.router,
+        authorize_routes.router,
+        device_routes.router,
+        logout_routes.router,
+        console_projects.router,
+        console_credentials.router,
+        console_credential_settings.router,
+        playground_routes.router,
+        playground_routes.api,
     )
-    routes = [route for module in route_modules for route in module.router.routes]
+    routes = [route for group in groups for route in group.routes]
     routes.append(Mount("/static", StaticFiles(directory=_STATIC), name="static"))
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.router.default = not_found_by_prefix(groups)
     app.state.cclibs = AppState(
         settings=settings,
         db=db,
@@ -126,7 +129,7 @@ def create_app(
     app.add_exception_handler(RedirectToSignIn, to_sign_in)
     # Outermost first: the request id must cover the headers middleware and the error pages.
     app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(PublicCorsMiddleware, paths=oauth_routes.CORS_PATHS)
+    app.add_middleware(CorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -75,9 +75,7 @@ async def allow_next_target(request: Request, next_path: str) -> None:
 
 
 def _page_error(request: Request, error: OAuthError) -> Response:
-    return render_error(
-        request, 400, f"This sign-in link is not valid: {error.description}", page=True
-    )
+    return render_error(request, 400, f"This sign-in link is not valid: {error.description}")
 
 
 async def authorize(request: Request) -> Response:

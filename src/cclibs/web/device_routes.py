@@ -11,8 +11,8 @@ from cclibs.oauth.errors import OAuthError
 from cclibs.oauth.scopes import SCOPES
 from cclibs.web.authorize_routes import sid_of
 from cclibs.web.forms import read_form
-from cclibs.web.oauth_routes import NO_STORE, oauth_request
-from cclibs.web.routing import Routes
+from cclibs.web.oauth_routes import NO_STORE, OAUTH_CORS, oauth_request
+from cclibs.web.routing import Interface, Routes
 from cclibs.web.session import require_user
 from cclibs.web.state import app_state
 
@@ -23,10 +23,15 @@ router = Routes()
 _BAD_CODE = "That code is not valid or has expired. Check the code on your device."
 
 
-@router.post("/ims/device/code")
 async def device_authorization(request: Request) -> Response:
     result = await app_state(request).oauth.device.start(await oauth_request(request))
     return JSONResponse(result, headers=NO_STORE)
+
+
+# RFC 8628 §3.1: called by the device, like the token endpoint; the rest are pages.
+router.add(
+    "/ims/device/code", device_authorization, ["POST"], interface=Interface.OAUTH, cors=OAUTH_CORS
+)
 
 
 @router.get("/ims/device")

@@ -1,12 +1,20 @@
-"""The one place where errors become responses.
+"""The one place where errors become responses, in the format of the route's interface.
+
+A route group declares its interface (``cclibs.web.routing``); this module renders any error
+raised under it in that interface's format:
+
+- pages: ``error.html`` with the status;
+- OAuth endpoints: ``{"error", "error_description"}`` (RFC 6749 §5.2), never cached;
+- the Libraries API and other machine endpoints: ``{"reason", "message"}`` (Adobe's shape).
+
+The errors themselves say only what went wrong (status, code, message):
 
 PageError
- ├── MalformedRequest  400  a form or query that cannot be read
+ ├── MalformedRequest  400  a form, query or body that cannot be read
+ │    └── BodyTooLarge 413  (400 invalid_request on OAuth endpoints, as RFC 6749 has no 413)
  ├── CsrfFailed        403  a form without a valid CSRF token, or from another origin
  └── PageNotFound      404
-
-Pages render ``error.html``; machine paths (``/api``, ``/ims``, health) get JSON. Later
-interfaces (OAuth JSON, the Libraries API's ``{reason, message}``) add their renderers here.
+OAuthError (cclibs.oauth.errors) and LibraryError (cclibs.libraries.errors) carry their own.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cclibs.libraries.errors import LibraryError
 from cclibs.logs import get_logger
 from cclibs.oauth.errors import (
     InsufficientScope,
@@ -26,18 +35,22 @@ from cclibs.oauth.errors import (
     MissingToken,
     OAuthError,
 )
+from cclibs.web.routing import Interface, interface_of
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 __all__ = [
+    "BodyTooLarge",
     "CsrfFailed",
     "MalformedRequest",
     "PageError",
     "PageNotFound",
     "UnexpectedErrorMiddleware",
     "install_error_handlers",
+    "render_error",
+    "render_oauth_error",
 ]
 
 _log = get_logger("cclibs.errors")
@@ -81,37 +94,49 @@ class PageNotFound(PageError):
     message = "There is nothing at this address."
 
 
-_OAUTH_PREFIXES = ("/ims/", "/.well-known/")
+class BodyTooLarge(MalformedRequest):
+    status = 413
+    message = "The request body is too large."
+
+
 _OAUTH_CODES = {401: "invalid_client", 500: "server_error", 503: "temporarily_unavailable"}
+_API_REASONS = {
+    400: "bad_request",
+    401: "invalid_token",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "service_unavailable",
+}
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def _is_page(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith(("/ims/authorize", "/ims/logout")) or path in (
-        "/ims/device",
-        "/ims/device/decision",
-    )
-
-
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith(("/api/", "/healthz", "/readyz", "/playground/api/"))
+def _bearer_challenge(error: OAuthError) -> dict[str, str]:
+    if isinstance(error, InvalidClient) and error.basic_challenge:
+        return {"WWW-Authenticate": 'Basic realm="cclibs"'}
+    if isinstance(error, MissingToken):
+        return {"WWW-Authenticate": 'Bearer realm="cclibs"'}
+    if isinstance(error, InvalidToken | InsufficientScope):
+        # RFC 6750 §3: the challenge names the error; the description is quoted text.
+        description = error.description.replace("\\", "").replace('"', "'")
+        return {
+            "WWW-Authenticate": (
+                f'Bearer realm="cclibs", error="{error.error}", error_description="{description}"'
+            )
+        }
+    return {}
 
 
 def render_oauth_error(error: OAuthError) -> Response:
     """RFC 6749 §5.2 JSON; 401 for client authentication failures with a Basic challenge."""
-    headers = dict(_NO_STORE)
-    if isinstance(error, InvalidClient) and error.basic_challenge:
-        headers["WWW-Authenticate"] = 'Basic realm="cclibs"'
-    elif isinstance(error, MissingToken):
-        headers["WWW-Authenticate"] = 'Bearer realm="cclibs"'
-    elif isinstance(error, InvalidToken | InsufficientScope):
-        # RFC 6750 §3: the challenge names the error; the description is quoted text.
-        description = error.description.replace("\\", "").replace('"', "'")
-        headers["WWW-Authenticate"] = (
-            f'Bearer realm="cclibs", error="{error.error}", error_description="{description}"'
-        )
+    headers = {**_NO_STORE, **_bearer_challenge(error)}
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
@@ -121,18 +146,23 @@ def render_error(
     message: str,
     headers: dict[str, str] | None = None,
     *,
-    page: bool = False,
+    code: str | None = None,
 ) -> Response:
-    """The error in the interface's own format; ``page`` forces HTML (browser-facing routes)."""
-    if not page and request.url.path.startswith(_OAUTH_PREFIXES) and not _is_page(request):
+    """The error in the format of the interface of the route that was asked for."""
+    interface = interface_of(request.scope)
+    if interface is Interface.OAUTH:
+        status = 400 if status == 413 else status  # RFC 6749 knows no 413
         return JSONResponse(
-            {"error": _OAUTH_CODES.get(status, "invalid_request"), "error_description": message},
+            {
+                "error": code or _OAUTH_CODES.get(status, "invalid_request"),
+                "error_description": message,
+            },
             status_code=status,
             headers={**_NO_STORE, **(headers or {})},
         )
-    if not page and _wants_json(request):
+    if interface is Interface.API:
         return JSONResponse(
-            {"reason": _TITLES.get(status, "error").lower().replace(" ", "_"), "message": message},
+            {"reason": code or _API_REASONS.get(status, "error"), "message": message},
             status_code=status,
             headers=headers,
         )
@@ -162,9 +192,18 @@ def install_error_handlers(app: Starlette) -> None:
 
     async def oauth_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OAuthError)
-        return render_oauth_error(exc)
+        if interface_of(request.scope) is Interface.OAUTH:
+            return render_oauth_error(exc)
+        return render_error(
+            request, exc.status, exc.description, _bearer_challenge(exc), code=exc.error
+        )
+
+    async def library_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LibraryError)
+        return render_error(request, exc.status, exc.message, code=exc.reason)
 
     app.add_exception_handler(OAuthError, oauth_error)
+    app.add_exception_handler(LibraryError, library_error)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

@@ -10,8 +10,9 @@ from urllib.parse import parse_qsl
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 
+from cclibs.web.bodies import declared_length, read_body
 from cclibs.web.csrf import CSRF_FIELD
-from cclibs.web.errors import MalformedRequest
+from cclibs.web.errors import BodyTooLarge, MalformedRequest
 from cclibs.web.state import app_state
 
 __all__ = ["read_form"]
@@ -48,19 +49,12 @@ async def read_form(
 
 async def _pairs(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = request.headers.get("content-length")
-    if declared is not None and (
-        not (declared.isascii() and declared.isdigit()) or int(declared) > _MAX_BODY
-    ):
-        raise MalformedRequest("The form is too large.")
+    declared = declared_length(request)
+    if declared is not None and declared > _MAX_BODY:
+        raise BodyTooLarge("The form is too large.")
     try:
         if content_type == "application/x-www-form-urlencoded":
-            body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > _MAX_BODY:
-                    raise MalformedRequest("The form is too large.")
-            text = body.decode("utf-8")
+            text = (await read_body(request, _MAX_BODY)).decode("utf-8")
             return parse_qsl(
                 text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=_MAX_FIELDS
             )

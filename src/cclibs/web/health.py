@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from cclibs.logs import get_logger
-from cclibs.web.routing import Routes
+from cclibs.web.routing import Interface, Routes
 from cclibs.web.state import app_state
 
 __all__ = ["router"]
 
-router = Routes()
+router = Routes(Interface.API)
 _log = get_logger("cclibs.health")
 _READY_TIMEOUT_S = 2.0
 

@@ -37,9 +37,7 @@ async def _sign_out(request: Request, logout: LogoutRequest) -> Response:
 
 
 def _invalid(request: Request, error: OAuthError) -> Response:
-    return render_error(
-        request, 400, f"This sign-out link is not valid: {error.description}", page=True
-    )
+    return render_error(request, 400, f"This sign-out link is not valid: {error.description}")
 
 
 @router.get("/ims/logout/v1")

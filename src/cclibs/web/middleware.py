@@ -12,8 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger
 from cclibs.web.csp import content_security_policy, form_targets
+from cclibs.web.routing import CORS_KEY, CorsPolicy
 
-__all__ = ["PublicCorsMiddleware", "RequestContextMiddleware", "SecurityHeadersMiddleware"]
+__all__ = ["CorsMiddleware", "RequestContextMiddleware", "SecurityHeadersMiddleware"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _access = get_logger("cclibs.access")
@@ -97,47 +98,27 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class PublicCorsMiddleware:
-    """CORS for endpoints that browsers' single-page apps call without cookies.
+class CorsMiddleware:
+    """Adds CORS headers to the responses of route groups that declare a CORS policy
+    (``cclibs.web.routing``), errors included, so that a browser app can read the error
+    instead of an opaque network failure. Any origin, never credentials: these endpoints take
+    bearer tokens, not cookies. Preflights are answered by the routes themselves."""
 
-    Any origin may read them (``*``, never with credentials), errors included, so that an app
-    can show the OAuth error instead of an opaque network failure. Never used for pages or for
-    the authorization endpoint.
-    """
-
-    def __init__(self, app: ASGIApp, *, paths: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 204,
-                    "headers": [
-                        (b"access-control-allow-origin", b"*"),
-                        (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
-                        (
-                            b"access-control-allow-headers",
-                            b"authorization, content-type, x-api-key, x-request-id",
-                        ),
-                        (b"access-control-max-age", b"600"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response_headers = MutableHeaders(scope=message)
-                response_headers["access-control-allow-origin"] = "*"
-                response_headers["access-control-expose-headers"] = "www-authenticate, x-request-id"
+                policy = scope.get(CORS_KEY)
+                if isinstance(policy, CorsPolicy):
+                    headers = MutableHeaders(scope=message)
+                    headers["access-control-allow-origin"] = "*"
+                    headers["access-control-expose-headers"] = ", ".join(policy.expose_headers)
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from cclibs.oauth.bearer import bearer_token
@@ -17,12 +17,20 @@ from cclibs.oauth.endpoints.discovery import metadata
 from cclibs.oauth.endpoints.userinfo import legacy_profile, userinfo
 from cclibs.oauth.errors import InvalidRequest
 from cclibs.oauth.messages import OAuthRequest, merge_params
-from cclibs.web.routing import Routes
+from cclibs.web.bodies import read_body
+from cclibs.web.routing import CorsPolicy, Interface, Routes
 from cclibs.web.state import app_state
 
-__all__ = ["CORS_PATHS", "router"]
+__all__ = ["NO_STORE", "OAUTH_CORS", "oauth_request", "router"]
 
-router = Routes()
+OAUTH_CORS = CorsPolicy(
+    methods=("GET", "POST", "OPTIONS"),
+    allow_headers=("authorization", "content-type", "x-api-key", "x-request-id"),
+    expose_headers=("www-authenticate", "x-request-id"),
+)
+# Browser apps call these endpoints without cookies: CORS on every route of the group (the
+# authorization, device and logout pages are other groups, never CORS).
+router = Routes(Interface.OAUTH, cors=OAUTH_CORS, prefixes=("/ims/", "/.well-known/"))
 
 _MAX_BODY = 64 * 1024
 _MAX_PARAMS = 64
@@ -34,30 +42,11 @@ DISCOVERY_PATHS = (
     "/.well-known/oauth-authorization-server",
 )
 USERINFO_PATHS = ("/ims/userinfo/v2", "/ims/userinfo")
-CORS_PATHS = frozenset(
-    {
-        *TOKEN_PATHS,
-        *DISCOVERY_PATHS,
-        *USERINFO_PATHS,
-        "/ims/keys",
-        "/ims/revoke",
-        "/ims/introspect",
-        "/ims/profile/v1",
-        "/ims/device/code",
-    }
-)
 
 
 async def _body_pairs(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > _MAX_BODY:
-                raise InvalidRequest("The request body is too large.")
-    except ClientDisconnect:
-        raise InvalidRequest("The request body was cut off.") from None
+    body = await read_body(request, _MAX_BODY)
     if content_type == "application/x-www-form-urlencoded":
         try:
             text = body.decode("utf-8")

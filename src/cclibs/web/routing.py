@@ -1,34 +1,200 @@
-"""A list of routes that route modules fill with decorators; ``create_app`` mounts them all."""
+"""Route groups: each module fills a ``Routes`` that declares the interface of its routes.
+
+The interface decides how an error is rendered (``cclibs.web.errors``): HTML pages, OAuth JSON
+(RFC 6749 §5.2) or the Libraries API's ``{"reason", "message"}``. A group may also declare a
+CORS policy, answered for preflights here and added to responses by ``CorsMiddleware``. Both
+reach the rest of the app through the ASGI scope, set when a route of the group matches the
+path (even when only the path matches, so a 405 is rendered in the group's format too).
+Requests that match no route take the interface of the group that claims their path prefix.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Receive, Scope, Send
 
-__all__ = ["Endpoint", "Routes"]
+__all__ = [
+    "CORS_KEY",
+    "INTERFACE_KEY",
+    "CorsPolicy",
+    "Endpoint",
+    "Interface",
+    "Routes",
+    "interface_of",
+    "not_found_by_prefix",
+]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
+INTERFACE_KEY = "cclibs.interface"
+CORS_KEY = "cclibs.cors"
+
+
+class Interface(StrEnum):
+    PAGE = "page"
+    """Browser pages: errors are HTML pages."""
+    OAUTH = "oauth"
+    """OAuth 2.0 / OIDC endpoints: ``{"error", "error_description"}``, never cached."""
+    API = "api"
+    """The Libraries API and other machine endpoints: ``{"reason", "message"}``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorsPolicy:
+    """CORS for endpoints that browser apps call with a bearer token, never with cookies:
+    any origin (``*``), no credentials."""
+
+    methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    max_age: int = 600
+
+    def preflight_headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"access-control-allow-origin", b"*"),
+            (b"access-control-allow-methods", ", ".join(self.methods).encode()),
+            (b"access-control-allow-headers", ", ".join(self.allow_headers).encode()),
+            (b"access-control-max-age", str(self.max_age).encode()),
+        ]
+
+
+def interface_of(scope: Scope) -> Interface:
+    value = scope.get(INTERFACE_KEY)
+    return value if isinstance(value, Interface) else Interface.PAGE
+
+
+def _is_preflight(scope: Scope) -> bool:
+    return scope["method"] == "OPTIONS" and any(
+        name == b"access-control-request-method" for name, _ in scope["headers"]
+    )
+
+
+class _GroupRoute(Route):
+    def __init__(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        methods: list[str],
+        interface: Interface,
+        cors: CorsPolicy | None,
+    ) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        self.interface = interface
+        self.cors = cors
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
+        child = {**child, INTERFACE_KEY: self.interface}
+        if self.cors is not None:
+            child[CORS_KEY] = self.cors
+            if _is_preflight(scope):
+                return Match.FULL, child
+        return match, child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.cors is not None and _is_preflight(scope):
+            headers = self.cors.preflight_headers()
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await super().handle(scope, receive, send)
+
 
 class Routes:
-    def __init__(self) -> None:
-        self.routes: list[BaseRoute] = []
+    """The routes of one module: one interface and CORS policy unless a route says otherwise.
 
-    def add(self, path: str, endpoint: Endpoint, methods: list[str]) -> None:
-        self.routes.append(Route(path, endpoint, methods=methods))
+    ``prefixes`` are the paths the group answers for when no route matches (a 404 under
+    ``/api/`` is an API error). ``trailing_slash`` also routes ``path + "/"`` (Adobe's samples
+    send both ``/api/v1/libraries`` and ``/api/v1/libraries/``)."""
+
+    def __init__(
+        self,
+        interface: Interface = Interface.PAGE,
+        *,
+        cors: CorsPolicy | None = None,
+        prefixes: tuple[str, ...] = (),
+        trailing_slash: bool = False,
+    ) -> None:
+        self.routes: list[BaseRoute] = []
+        self.interface = interface
+        self.cors = cors
+        self.prefixes = prefixes
+        self.trailing_slash = trailing_slash
+
+    def add(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        methods: list[str],
+        *,
+        interface: Interface | None = None,
+        cors: CorsPolicy | None = None,
+    ) -> None:
+        paths = [path]
+        if self.trailing_slash and not path.endswith("/"):
+            paths.append(path + "/")
+        for each in paths:
+            self.routes.append(
+                _GroupRoute(
+                    each,
+                    endpoint,
+                    methods=methods,
+                    interface=interface or self.interface,
+                    cors=cors or self.cors,
+                )
+            )
 
     def get(self, path: str) -> Callable[[Endpoint], Endpoint]:
-        return self._decorator(path, ["GET"])
+        return self.route(path, ["GET"])
 
     def post(self, path: str) -> Callable[[Endpoint], Endpoint]:
-        return self._decorator(path, ["POST"])
+        return self.route(path, ["POST"])
 
-    def _decorator(self, path: str, methods: list[str]) -> Callable[[Endpoint], Endpoint]:
+    def put(self, path: str) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, ["PUT"])
+
+    def patch(self, path: str) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, ["PATCH"])
+
+    def delete(self, path: str) -> Callable[[Endpoint], Endpoint]:
+        return self.route(path, ["DELETE"])
+
+    def route(self, path: str, methods: list[str]) -> Callable[[Endpoint], Endpoint]:
         def register(endpoint: Endpoint) -> Endpoint:
             self.add(path, endpoint, methods)
             return endpoint
 
         return register
+
+
+def not_found_by_prefix(
+    groups: Iterable[Routes],
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The router's answer when no route matches: a 404 in the format of the group whose
+    prefix is the longest match for the path (a page when none claims it)."""
+    claims = sorted(
+        ((prefix, group) for group in groups for prefix in group.prefixes),
+        key=lambda item: len(item[0]),
+        reverse=True,
+    )
+
+    async def not_found(scope: Scope, _receive: Receive, _send: Send) -> None:
+        for prefix, group in claims:
+            if scope["path"].startswith(prefix):
+                scope[INTERFACE_KEY] = group.interface
+                if group.cors is not None:
+                    scope[CORS_KEY] = group.cors
+                break
+        raise HTTPException(status_code=404)
+
+    return not_found

@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
 from cclibs.config import load_settings
-from cclibs.web import create_app
+from cclibs.web.app import create_app
 from tests.conftest import TEST_SECRET
 from tests.http.oauth.conftest import Credential
 from tests.support.oauth_flow import refresh, user_tokens
