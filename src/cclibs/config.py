@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     """Issue refresh tokens to Single-Page Apps (Adobe's SPAs get none)."""
     refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=300)
     """How long a just-rotated refresh token still works, for concurrent refreshes."""
+    max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024, le=1024**4)
+    """Largest file one upload may carry (``POST .../representations/content``). Uploads
+    stream to disk, so memory does not grow with this."""
     playground_issuers: Annotated[tuple[str, ...], NoDecode] = ()
     """Other OpenID providers the playground may target (this server always). Comma-separated
     issuer URLs, such as ``https://ims-na1.adobelogin.com``."""

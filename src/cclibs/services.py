@@ -13,6 +13,8 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
+from cclibs.libraries.files import LibraryFiles
+from cclibs.libraries.service import LibraryService
 from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
@@ -36,11 +38,13 @@ from cclibs.oauth.signing import KeyRingSigner
 from cclibs.oauth.tokens import TokenIssuer
 from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
+from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
 from cclibs.storage.clients import SqlClientTransactions
 from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.keys import SqlKeyTransactions
+from cclibs.storage.libraries import SqlLibraryTransactions
 
-__all__ = ["OAuthServices", "Services", "build_services"]
+__all__ = ["LibraryServices", "OAuthServices", "Services", "build_services"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,24 @@ class OAuthServices:
     bearer: BearerValidator
     users: AccountDirectory
     connections: ConnectedApps
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryServices:
+    libraries: LibraryService
+    files: LibraryFiles
+
+
+def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryServices:
+    transactions = SqlLibraryTransactions(db)
+    files = LibraryFiles(
+        transactions,
+        FileBlobStore(settings.data_dir / "blobs"),
+        FileRenditionCache(settings.data_dir / "renditions"),
+        clock,
+        max_upload=settings.max_upload_bytes,
+    )
+    return LibraryServices(LibraryService(transactions, clock), files)
 
 
 class AccountDirectory:
@@ -89,6 +111,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     oauth: OAuthServices
+    libraries: LibraryServices
     secret_key: bytes
 
 
@@ -116,7 +139,13 @@ def build_services(
     secret = settings.resolved_secret_key()
     oauth = _build_oauth(settings, db, clock, secret, accounts, connections)
     return Services(
-        settings=settings, db=db, clock=clock, accounts=accounts, oauth=oauth, secret_key=secret
+        settings=settings,
+        db=db,
+        clock=clock,
+        accounts=accounts,
+        oauth=oauth,
+        libraries=_build_libraries(settings, db, clock),
+        secret_key=secret,
     )
 
 

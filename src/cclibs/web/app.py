@@ -28,6 +28,9 @@ from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
 from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
+from cclibs.web.api import libraries as _api_libraries  # noqa: F401 - registers its routes
+from cclibs.web.api import storage as _api_storage  # noqa: F401 - registers its routes
+from cclibs.web.api.http import api as api_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
 from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
@@ -97,6 +100,7 @@ def create_app(
         console_credential_settings.router,
         playground_routes.router,
         playground_routes.api,
+        api_routes,
     )
     routes = [route for group in groups for route in group.routes]
     routes.append(Mount("/static", StaticFiles(directory=_STATIC), name="static"))
@@ -118,6 +122,8 @@ def create_app(
             services.clock,
             app,
         ),
+        libraries=services.libraries.libraries,
+        library_files=services.libraries.files,
         signup_open=settings.signup_open(),
     )
     install_error_handlers(app)

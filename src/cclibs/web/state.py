@@ -10,6 +10,8 @@ from starlette.requests import Request
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
     from cclibs.config import Settings
+    from cclibs.libraries.files import LibraryFiles
+    from cclibs.libraries.service import LibraryService
     from cclibs.playground.assembly import PlaygroundServices
     from cclibs.services import OAuthServices
     from cclibs.storage import Database
@@ -34,6 +36,8 @@ class AppState:
     interactions: InteractionSigner
     pages: Pages
     playground: PlaygroundServices
+    libraries: LibraryService
+    library_files: LibraryFiles
     signup_open: bool
 
 

@@ -11,6 +11,12 @@ from cclibs.storage.tables.grants import (
     RefreshTokenRow,
 )
 from cclibs.storage.tables.keys import SigningKeyRow
+from cclibs.storage.tables.libraries import (
+    LibraryAssetRow,
+    LibraryElementAssetRow,
+    LibraryElementRow,
+    LibraryRow,
+)
 from cclibs.storage.tables.playground import PlaygroundSessionRow
 
 __all__ = [
@@ -21,6 +27,10 @@ __all__ = [
     "ConsentRow",
     "DeviceAuthorizationRow",
     "GrantRow",
+    "LibraryAssetRow",
+    "LibraryElementAssetRow",
+    "LibraryElementRow",
+    "LibraryRow",
     "LoginFailureRow",
     "PlaygroundSessionRow",
     "ProjectRow",

@@ -1,0 +1,160 @@
+"""The Libraries API's values: libraries, elements, uploaded assets, orderings and positions.
+
+Dates are epoch milliseconds, as on the wire. A library's ``version`` goes up with every change
+to it or to any of its elements; an element's with every change to that element. ETags are
+derived from ids and versions, so they change exactly when the content does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "REGION",
+    "Asset",
+    "Element",
+    "ElementFilter",
+    "Library",
+    "Ordering",
+    "Position",
+    "SortKey",
+    "library_id_from",
+]
+
+REGION = "US"
+"""The region part of library URNs (``urn:aaid:sc:US:<uuid>``), as Adobe's US libraries."""
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_URN = re.compile(r"^urn:aaid:sc:[a-z0-9_-]{1,16}:(?P<id>[0-9a-f-]{36})$")
+
+
+def library_id_from(given: str) -> str | None:
+    """The library id in a path: an id or a ``library_urn``, in any letter case (compat
+    reference §1.3: samples send both, and Adobe's own links lower-case the URN)."""
+    lowered = given.strip().lower()
+    match = _URN.match(lowered)
+    candidate = match.group("id") if match else lowered
+    return candidate if _UUID.match(candidate) else None
+
+
+def _etag(kind: str, id_: str, version: int) -> str:
+    digest = hashlib.sha256(f"{kind}:{id_}:{version}".encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    id: str
+    """A lower-case UUID; the URN is derived from it."""
+    owner_id: str
+    name: str
+    created_ms: int
+    modified_ms: int
+    version: int
+    elements_count: int
+    """Elements not archived."""
+    archived_count: int
+    storage_used: int
+    """Bytes of the uploaded assets its elements reference."""
+
+    @property
+    def urn(self) -> str:
+        return f"urn:aaid:sc:{REGION}:{self.id}"
+
+    @property
+    def etag(self) -> str:
+        return _etag("library", self.id, self.version)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    id: str
+    library_id: str
+    name: str
+    type: str
+    created_ms: int
+    modified_ms: int
+    archived_ms: int | None
+    version: int
+    data: Mapping[str, Any]
+    """What the client gave and the API gives back besides the columns above: description,
+    details, groups, sourceRef, the creating client, and any key it sent that is not known."""
+    representations: tuple[Mapping[str, Any], ...]
+    """Each with its server-assigned ``id``; uploaded ones carry ``asset_id``."""
+    storage_used: int = 0
+
+    @property
+    def etag(self) -> str:
+        return _etag("element", self.id, self.version)
+
+    @property
+    def asset_ids(self) -> frozenset[str]:
+        return frozenset(
+            str(rep["asset_id"]) for rep in self.representations if rep.get("asset_id")
+        )
+
+    @property
+    def group_keys(self) -> tuple[str, ...]:
+        """``classifier#group_id`` of each group (``$default`` when no classifier is given)."""
+        keys = []
+        for group in self.data.get("groups") or ():
+            if isinstance(group, Mapping) and group.get("id"):
+                keys.append(f"{group.get('classifier') or '$default'}#{group['id']}")
+        return tuple(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """An uploaded file (``POST .../representations/content``), before or after an element
+    references it. The bytes are the blob ``blob_key``; several assets may share one blob."""
+
+    id: str
+    library_id: str
+    owner_id: str
+    blob_key: str
+    type: str
+    content_length: int
+    md5: str
+    created_ms: int
+
+
+SortField = Literal["name", "modified_date", "created_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    field: SortField
+    descending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """``orderBy`` parsed: keys in order; ties are broken by id, ascending."""
+
+    keys: tuple[SortKey, ...]
+
+    def text(self) -> str:
+        return ",".join(("-" if k.descending else "") + k.field for k in self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page ended (keyset pagination): the sort values of its last item, and its id.
+
+    Values are what the store sorts by: ``name`` case-folded, dates as epoch ms."""
+
+    values: tuple[str | int, ...]
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ElementFilter:
+    archived: bool = False
+    types: tuple[str, ...] = ()
+    """Element types (any of them); empty for all."""
+    group: str | None = None
+    """``classifier#group_id``; ``$none$`` for elements in no group."""

@@ -1,0 +1,112 @@
+"""The storage contract of the Libraries API (implemented by ``cclibs.storage.libraries``).
+
+A store is bound to one transaction: ``LibraryTransactions.read()`` gives one that only reads,
+``write()`` one whose changes commit together when the block ends without an exception.
+Every change to a library's elements also updates the library row (version, dates, counts), and
+writers lock that row first (``library(..., lock=True)``), so concurrent writers to one library
+take turns and none loses an update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from cclibs.libraries.models import Asset, Element, ElementFilter, Library, Ordering, Position
+
+__all__ = ["LibraryStore", "LibraryTransactions"]
+
+
+class LibraryStore(Protocol):
+    # Libraries -----------------------------------------------------------------------------
+    async def insert_library(self, library: Library) -> None: ...
+
+    async def library(self, library_id: str, *, lock: bool = False) -> Library | None:
+        """The library by id; ``lock`` holds its row until the transaction ends (PostgreSQL
+        ``FOR UPDATE``; SQLite's write transactions are serial already)."""
+        ...
+
+    async def update_library(self, library: Library) -> None:
+        """Write every field of ``library`` (matched by id)."""
+        ...
+
+    async def delete_library(self, library_id: str) -> None:
+        """Delete the library with its elements, their asset links and its assets."""
+        ...
+
+    async def list_libraries(
+        self,
+        owner_id: str,
+        ordering: Ordering,
+        *,
+        after: Position | None,
+        offset: int,
+        limit: int,
+    ) -> list[Library]:
+        """The owner's libraries in ``ordering`` (ties by id), after ``after`` (keyset) or
+        else skipping ``offset``, at most ``limit``."""
+        ...
+
+    async def count_libraries(self, owner_id: str) -> int: ...
+
+    # Elements ------------------------------------------------------------------------------
+    async def insert_element(self, element: Element) -> None:
+        """Insert the element and link it to ``element.asset_ids``."""
+        ...
+
+    async def element(self, library_id: str, element_id: str) -> Element | None: ...
+
+    async def elements(self, library_id: str, element_ids: Sequence[str]) -> list[Element]:
+        """Those of the ids that exist in the library (archived or not), in the order given."""
+        ...
+
+    async def update_element(self, element: Element) -> None:
+        """Write every field of ``element`` and replace its asset links."""
+        ...
+
+    async def delete_elements(self, library_id: str, element_ids: Sequence[str]) -> None:
+        """Delete (purge) elements and their asset links."""
+        ...
+
+    async def list_elements(
+        self,
+        library_id: str,
+        where: ElementFilter,
+        ordering: Ordering,
+        *,
+        after: Position | None,
+        offset: int,
+        limit: int,
+    ) -> list[Element]: ...
+
+    async def count_elements(self, library_id: str, where: ElementFilter) -> int: ...
+
+    async def element_type_counts(self, library_id: str) -> dict[str, int]:
+        """Live (not archived) elements per element type."""
+        ...
+
+    # Uploaded assets -----------------------------------------------------------------------
+    async def insert_asset(self, asset: Asset) -> None: ...
+
+    async def asset(self, asset_id: str) -> Asset | None: ...
+
+    async def unreferenced_assets(self, created_before_ms: int, limit: int) -> list[Asset]:
+        """Assets no element links to, uploaded before the given time (garbage)."""
+        ...
+
+    async def delete_assets(self, asset_ids: Sequence[str]) -> None: ...
+
+    async def library_blob_keys(self, library_id: str) -> set[str]:
+        """The blobs the library's assets name (read before deleting the library)."""
+        ...
+
+    async def blob_in_use(self, blob_key: str) -> bool:
+        """Whether any asset still names this blob."""
+        ...
+
+
+class LibraryTransactions(Protocol):
+    def read(self) -> AbstractAsyncContextManager[LibraryStore]: ...
+
+    def write(self) -> AbstractAsyncContextManager[LibraryStore]: ...

@@ -1,0 +1,395 @@
+"""SQL implementation of ``cclibs.libraries.ports``.
+
+Listings are keyset-paginated: a page after a ``Position`` starts from an index seek, not from
+skipping every row before it (see ``_after``). Rows read here are refreshed from the database
+(``populate_existing``) so that a row locked, or changed by a statement, earlier in the same
+transaction is never served from the session's stale copy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from cclibs.libraries.models import Asset, Element, ElementFilter, Library, Ordering, Position
+from cclibs.storage.db import Database
+from cclibs.storage.tables import (
+    Base,
+    LibraryAssetRow,
+    LibraryElementAssetRow,
+    LibraryElementRow,
+    LibraryRow,
+)
+from cclibs.storage.transactions import SqlTransactions
+
+__all__ = ["SqlLibraryStore", "SqlLibraryTransactions"]
+
+RowT = TypeVar("RowT")
+
+_NO_GROUP = "$none$"
+_BATCH = 500
+"""Ids per ``IN (...)``: far below SQLite's and asyncpg's bound-parameter limits."""
+
+_LIBRARY_SORT: Mapping[str, QueryableAttribute[Any]] = {
+    "name": LibraryRow.name_key,
+    "modified_date": LibraryRow.modified_ms,
+    "created_date": LibraryRow.created_ms,
+}
+_ELEMENT_SORT: Mapping[str, QueryableAttribute[Any]] = {
+    "name": LibraryElementRow.name_key,
+    "modified_date": LibraryElementRow.modified_ms,
+    "created_date": LibraryElementRow.created_ms,
+}
+
+
+# Row <-> dataclass, once per type -----------------------------------------------------------
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _library(row: LibraryRow) -> Library:
+    return Library(
+        id=row.id,
+        owner_id=row.owner_id,
+        name=row.name,
+        created_ms=row.created_ms,
+        modified_ms=row.modified_ms,
+        version=row.version,
+        elements_count=row.elements_count,
+        archived_count=row.archived_count,
+        storage_used=row.storage_used,
+    )
+
+
+def _library_columns(library: Library) -> dict[str, object]:
+    return {
+        "id": library.id,
+        "owner_id": library.owner_id,
+        "name": library.name,
+        "name_key": library.name.casefold(),
+        "created_ms": library.created_ms,
+        "modified_ms": library.modified_ms,
+        "version": library.version,
+        "elements_count": library.elements_count,
+        "archived_count": library.archived_count,
+        "storage_used": library.storage_used,
+    }
+
+
+def _group_token(key: str) -> str:
+    # Keys are stored between spaces; encoding a space (and '%', the escape) inside a key keeps
+    # one key from ever reading as two.
+    return key.replace("%", "%25").replace(" ", "%20")
+
+
+def _group_column(keys: Iterable[str]) -> str:
+    return "".join(f" {_group_token(key)}" for key in keys) + " "
+
+
+def _element(row: LibraryElementRow) -> Element:
+    return Element(
+        id=row.id,
+        library_id=row.library_id,
+        name=row.name,
+        type=row.type,
+        created_ms=row.created_ms,
+        modified_ms=row.modified_ms,
+        archived_ms=row.archived_ms,
+        version=row.version,
+        data=json.loads(row.data),
+        representations=tuple(json.loads(row.representations)),
+        storage_used=row.storage_used,
+    )
+
+
+def _element_columns(element: Element) -> dict[str, object]:
+    return {
+        "id": element.id,
+        "library_id": element.library_id,
+        "name": element.name,
+        "name_key": element.name.casefold(),
+        "type": element.type,
+        "created_ms": element.created_ms,
+        "modified_ms": element.modified_ms,
+        "archived": element.archived_ms is not None,
+        "archived_ms": element.archived_ms,
+        "version": element.version,
+        "storage_used": element.storage_used,
+        "data": _json(dict(element.data)),
+        "representations": _json([dict(rep) for rep in element.representations]),
+        "group_keys": _group_column(element.group_keys),
+    }
+
+
+def _asset(row: LibraryAssetRow) -> Asset:
+    return Asset(
+        id=row.id,
+        library_id=row.library_id,
+        owner_id=row.owner_id,
+        blob_key=row.blob_key,
+        type=row.type,
+        content_length=row.content_length,
+        md5=row.md5,
+        created_ms=row.created_ms,
+    )
+
+
+def _asset_columns(asset: Asset) -> dict[str, object]:
+    return {
+        "id": asset.id,
+        "library_id": asset.library_id,
+        "owner_id": asset.owner_id,
+        "blob_key": asset.blob_key,
+        "type": asset.type,
+        "content_length": asset.content_length,
+        "md5": asset.md5,
+        "created_ms": asset.created_ms,
+    }
+
+
+# Queries ------------------------------------------------------------------------------------
+
+
+def _batches(ids: Iterable[str]) -> Iterator[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _BATCH):
+        yield unique[start : start + _BATCH]
+
+
+def _after(
+    keys: Sequence[tuple[QueryableAttribute[Any], bool]],
+    id_column: QueryableAttribute[str],
+    position: Position,
+) -> ColumnElement[bool]:
+    """Rows strictly after ``position`` in the order ``keys`` (each ascending or descending),
+    then id ascending: ``k1 ≻ v1 OR (k1 = v1 AND k2 ≻ v2) OR ... OR (all equal AND id > id0)``.
+
+    Mixed directions rule out a row-value comparison. The OR alone gives no index a range to
+    seek, so the first key's bound (``k1 ⪰ v1``) is added: the index seeks there and the
+    listing's last page costs what its first does."""
+    fits = len(position.values) == len(keys) and all(
+        type(value) is column.type.python_type
+        for (column, _), value in zip(keys, position.values, strict=False)
+    )
+    if not fits:
+        raise ValueError("the position does not fit the ordering")
+    branches: list[ColumnElement[bool]] = []
+    equal: list[ColumnElement[bool]] = []
+    for (column, descending), value in zip(keys, position.values, strict=True):
+        branches.append(and_(*equal, column < value if descending else column > value))
+        equal.append(column == value)
+    branches.append(and_(*equal, id_column > position.id))
+    if not keys:
+        return branches[0]
+    first, descending = keys[0]
+    seek = first <= position.values[0] if descending else first >= position.values[0]
+    return and_(seek, or_(*branches))
+
+
+def _page(
+    query: Select[RowT],
+    sort: Mapping[str, QueryableAttribute[Any]],
+    id_column: QueryableAttribute[str],
+    ordering: Ordering,
+    after: Position | None,
+    offset: int,
+    limit: int,
+) -> Select[RowT]:
+    keys = [(sort[key.field], key.descending) for key in ordering.keys]
+    order = [column.desc() if descending else column.asc() for column, descending in keys]
+    query = query.order_by(*order, id_column.asc()).limit(limit)
+    if after is None:
+        return query.offset(offset)
+    return query.where(_after(keys, id_column, after))
+
+
+def _element_filter(library_id: str, where: ElementFilter) -> list[ColumnElement[bool]]:
+    row = LibraryElementRow
+    conditions = [row.library_id == library_id, row.archived == where.archived]
+    if where.types:
+        conditions.append(row.type.in_(where.types))
+    if where.group == _NO_GROUP:
+        conditions.append(row.group_keys == " ")
+    elif where.group is not None:
+        token = f" {_group_token(where.group)} "
+        conditions.append(row.group_keys.contains(token, autoescape=True))
+        # SQLite's LIKE ignores ASCII case; replace() is exact on both backends.
+        conditions.append(func.replace(row.group_keys, token, "") != row.group_keys)
+    return conditions
+
+
+class SqlLibraryStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def _rows(self, query: Select[RowT]) -> Sequence[RowT]:
+        return (await self._s.scalars(query.execution_options(populate_existing=True))).all()
+
+    async def _row(self, query: Select[RowT]) -> RowT | None:
+        rows = await self._rows(query)
+        return rows[0] if rows else None
+
+    async def _count(self, table: type[Base], *where: ColumnElement[bool]) -> int:
+        return int(await self._s.scalar(select(func.count()).select_from(table).where(*where)) or 0)
+
+    # Libraries ---------------------------------------------------------------------------
+
+    async def insert_library(self, library: Library) -> None:
+        await self._s.execute(insert(LibraryRow).values(**_library_columns(library)))
+
+    async def library(self, library_id: str, *, lock: bool = False) -> Library | None:
+        query = select(LibraryRow).where(LibraryRow.id == library_id)
+        # FOR UPDATE on PostgreSQL; SQLite's write transactions are serial already.
+        row = await self._row(query.with_for_update() if lock else query)
+        return _library(row) if row else None
+
+    async def update_library(self, library: Library) -> None:
+        await self._s.execute(
+            update(LibraryRow)
+            .where(LibraryRow.id == library.id)
+            .values(**_library_columns(library))
+        )
+
+    async def delete_library(self, library_id: str) -> None:
+        # Elements, assets and their links go by ON DELETE CASCADE.
+        await self._s.execute(delete(LibraryRow).where(LibraryRow.id == library_id))
+
+    async def list_libraries(
+        self,
+        owner_id: str,
+        ordering: Ordering,
+        *,
+        after: Position | None,
+        offset: int,
+        limit: int,
+    ) -> list[Library]:
+        query = select(LibraryRow).where(LibraryRow.owner_id == owner_id)
+        page = _page(query, _LIBRARY_SORT, LibraryRow.id, ordering, after, offset, limit)
+        return [_library(row) for row in await self._rows(page)]
+
+    async def count_libraries(self, owner_id: str) -> int:
+        return await self._count(LibraryRow, LibraryRow.owner_id == owner_id)
+
+    # Elements ----------------------------------------------------------------------------
+
+    async def _link(self, element: Element) -> None:
+        links = [{"element_id": element.id, "asset_id": a} for a in sorted(element.asset_ids)]
+        if links:
+            await self._s.execute(insert(LibraryElementAssetRow), links)
+
+    async def insert_element(self, element: Element) -> None:
+        await self._s.execute(insert(LibraryElementRow).values(**_element_columns(element)))
+        await self._link(element)
+
+    async def element(self, library_id: str, element_id: str) -> Element | None:
+        row = await self._row(
+            select(LibraryElementRow).where(
+                LibraryElementRow.library_id == library_id, LibraryElementRow.id == element_id
+            )
+        )
+        return _element(row) if row else None
+
+    async def elements(self, library_id: str, element_ids: Sequence[str]) -> list[Element]:
+        found: dict[str, Element] = {}
+        for batch in _batches(element_ids):
+            rows = await self._rows(
+                select(LibraryElementRow).where(
+                    LibraryElementRow.library_id == library_id, LibraryElementRow.id.in_(batch)
+                )
+            )
+            found.update((row.id, _element(row)) for row in rows)
+        return [found[id_] for id_ in dict.fromkeys(element_ids) if id_ in found]
+
+    async def update_element(self, element: Element) -> None:
+        await self._s.execute(
+            update(LibraryElementRow)
+            .where(LibraryElementRow.id == element.id)
+            .values(**_element_columns(element))
+        )
+        await self._s.execute(
+            delete(LibraryElementAssetRow).where(LibraryElementAssetRow.element_id == element.id)
+        )
+        await self._link(element)
+
+    async def delete_elements(self, library_id: str, element_ids: Sequence[str]) -> None:
+        # Their asset links go by ON DELETE CASCADE.
+        for batch in _batches(element_ids):
+            await self._s.execute(
+                delete(LibraryElementRow).where(
+                    LibraryElementRow.library_id == library_id, LibraryElementRow.id.in_(batch)
+                )
+            )
+
+    async def list_elements(
+        self,
+        library_id: str,
+        where: ElementFilter,
+        ordering: Ordering,
+        *,
+        after: Position | None,
+        offset: int,
+        limit: int,
+    ) -> list[Element]:
+        query = select(LibraryElementRow).where(*_element_filter(library_id, where))
+        page = _page(query, _ELEMENT_SORT, LibraryElementRow.id, ordering, after, offset, limit)
+        return [_element(row) for row in await self._rows(page)]
+
+    async def count_elements(self, library_id: str, where: ElementFilter) -> int:
+        return await self._count(LibraryElementRow, *_element_filter(library_id, where))
+
+    async def element_type_counts(self, library_id: str) -> dict[str, int]:
+        rows = await self._s.execute(
+            select(LibraryElementRow.type, func.count())
+            .where(*_element_filter(library_id, ElementFilter(archived=False)))
+            .group_by(LibraryElementRow.type)
+        )
+        return {type_: int(count) for type_, count in rows}
+
+    # Uploaded assets ---------------------------------------------------------------------
+
+    async def insert_asset(self, asset: Asset) -> None:
+        await self._s.execute(insert(LibraryAssetRow).values(**_asset_columns(asset)))
+
+    async def asset(self, asset_id: str) -> Asset | None:
+        row = await self._row(select(LibraryAssetRow).where(LibraryAssetRow.id == asset_id))
+        return _asset(row) if row else None
+
+    async def unreferenced_assets(self, created_before_ms: int, limit: int) -> list[Asset]:
+        linked = select(LibraryElementAssetRow.asset_id).where(
+            LibraryElementAssetRow.asset_id == LibraryAssetRow.id
+        )
+        rows = await self._rows(
+            select(LibraryAssetRow)
+            .where(LibraryAssetRow.created_ms < created_before_ms, ~linked.exists())
+            .order_by(LibraryAssetRow.created_ms, LibraryAssetRow.id)
+            .limit(limit)
+        )
+        return [_asset(row) for row in rows]
+
+    async def delete_assets(self, asset_ids: Sequence[str]) -> None:
+        for batch in _batches(asset_ids):
+            await self._s.execute(delete(LibraryAssetRow).where(LibraryAssetRow.id.in_(batch)))
+
+    async def library_blob_keys(self, library_id: str) -> set[str]:
+        rows = await self._s.scalars(
+            select(LibraryAssetRow.blob_key).where(LibraryAssetRow.library_id == library_id)
+        )
+        return set(rows.all())
+
+    async def blob_in_use(self, blob_key: str) -> bool:
+        found = await self._s.scalar(
+            select(LibraryAssetRow.id).where(LibraryAssetRow.blob_key == blob_key).limit(1)
+        )
+        return found is not None
+
+
+class SqlLibraryTransactions(SqlTransactions[SqlLibraryStore]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, SqlLibraryStore)
