@@ -13,6 +13,7 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
+from cclibs.libraries.chunked import ChunkedUploads
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.service import LibraryService
 from cclibs.oauth.bearer import BearerValidator
@@ -68,18 +69,21 @@ class OAuthServices:
 class LibraryServices:
     libraries: LibraryService
     files: LibraryFiles
+    chunked: ChunkedUploads
 
 
 def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryServices:
     transactions = SqlLibraryTransactions(db)
+    blobs = FileBlobStore(settings.data_dir / "blobs")
     files = LibraryFiles(
         transactions,
-        FileBlobStore(settings.data_dir / "blobs"),
+        blobs,
         FileRenditionCache(settings.data_dir / "renditions"),
         clock,
         max_upload=settings.max_upload_bytes,
     )
-    return LibraryServices(LibraryService(transactions, clock), files)
+    chunked = ChunkedUploads(transactions, blobs, files, clock)
+    return LibraryServices(LibraryService(transactions, clock), files, chunked)
 
 
 class AccountDirectory:

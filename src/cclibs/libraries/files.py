@@ -34,6 +34,8 @@ MAX_RENDER_SOURCE = 256 * 1024 * 1024
 """An image larger than this is not decoded for a thumbnail."""
 GRACE_MS = 3600 * 1000
 """How long an upload no element references is kept."""
+UNFINISHED_UPLOAD_MS = 24 * 3600 * 1000
+"""How long a chunked upload may stay unfinished."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +96,29 @@ class LibraryFiles:
         or else by the file part's own Content-Type. Releases the blob if refused."""
         try:
             kind = self._upload_type(representation_data, part_type)
-            asset = Asset(
-                id=str(uuid.uuid4()),
-                library_id=library.id,
-                owner_id=caller.user_id,
-                blob_key=blob.key,
-                type=kind,
-                content_length=blob.size,
-                md5=blob.md5,
-                created_ms=self._now(),
-            )
+        except BaseException:
+            await self.release([blob.key])
+            raise
+        return await self.record_typed(caller, library.id, blob, kind)
+
+    async def record_typed(
+        self, caller: Caller, library_id: str, blob: StoredBlob, kind: str
+    ) -> Asset:
+        """The asset row for a stored blob of a known type; releases the blob if refused
+        (the library went, or the caller may no longer write to it)."""
+        asset = Asset(
+            id=str(uuid.uuid4()),
+            library_id=library_id,
+            owner_id=caller.user_id,
+            blob_key=blob.key,
+            type=kind,
+            content_length=blob.size,
+            md5=blob.md5,
+            created_ms=self._now(),
+        )
+        try:
             async with self._tx.write() as store:
-                require(caller.user_id, await store.library(library.id, lock=True), Action.WRITE)
+                require(caller.user_id, await store.library(library_id, lock=True), Action.WRITE)
                 await store.insert_asset(asset)
         except BaseException:
             await self.release([blob.key])
@@ -223,10 +236,15 @@ class LibraryFiles:
         return gone
 
     async def collect_garbage(self, *, grace_ms: int = GRACE_MS, limit: int = 1000) -> int:
-        """Forget uploads no element has referenced for ``grace_ms``, then release their
-        blobs; how many uploads went."""
+        """Forget uploads no element has referenced for ``grace_ms``, and chunked uploads
+        left unfinished for a day, then release their blobs; how many went."""
+        now = self._now()
         async with self._tx.write() as store:
-            assets = await store.unreferenced_assets(self._now() - grace_ms, limit)
+            assets = await store.unreferenced_assets(now - grace_ms, limit)
             await store.delete_assets([asset.id for asset in assets])
-        await self.release(asset.blob_key for asset in assets)
-        return len(assets)
+            keys = {asset.blob_key for asset in assets}
+            stale = await store.expired_uploads(now - UNFINISHED_UPLOAD_MS, limit)
+            for upload in stale:
+                keys.update(part.blob_key for part in await store.delete_upload(upload.id))
+        await self.release(keys)
+        return len(assets) + len(stale)

@@ -22,6 +22,8 @@ __all__ = [
     "Ordering",
     "Position",
     "SortKey",
+    "Upload",
+    "UploadPart",
     "library_id_from",
 ]
 
@@ -158,3 +160,23 @@ class ElementFilter:
     """Element types (any of them); empty for all."""
     group: str | None = None
     """``classifier#group_id``; ``$none$`` for elements in no group."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A chunked upload in progress (``.../representations/uploads``)."""
+
+    id: str
+    library_id: str
+    owner_id: str
+    type: str
+    created_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPart:
+    number: int
+    """1-based; the file is the parts in number order."""
+    blob_key: str
+    size: int
+    md5: str

@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from cclibs.libraries.models import Asset, Element, ElementFilter, Library, Ordering, Position
+from cclibs.libraries.models import (
+    Asset,
+    Element,
+    ElementFilter,
+    Library,
+    Ordering,
+    Position,
+    Upload,
+    UploadPart,
+)
 
 __all__ = ["LibraryStore", "LibraryTransactions"]
 
@@ -98,12 +107,31 @@ class LibraryStore(Protocol):
     async def delete_assets(self, asset_ids: Sequence[str]) -> None: ...
 
     async def library_blob_keys(self, library_id: str) -> set[str]:
-        """The blobs the library's assets name (read before deleting the library)."""
+        """The blobs the library's assets and upload parts name (read before deleting it)."""
         ...
 
     async def blob_in_use(self, blob_key: str) -> bool:
-        """Whether any asset still names this blob."""
+        """Whether any asset or upload part still names this blob."""
         ...
+
+    # Chunked uploads -----------------------------------------------------------------------
+    async def insert_upload(self, upload: Upload) -> None: ...
+
+    async def upload(self, upload_id: str, *, lock: bool = False) -> Upload | None: ...
+
+    async def put_part(self, upload_id: str, part: UploadPart) -> UploadPart | None:
+        """Record a part, replacing one of the same number; returns the replaced one."""
+        ...
+
+    async def parts(self, upload_id: str) -> list[UploadPart]:
+        """In number order."""
+        ...
+
+    async def delete_upload(self, upload_id: str) -> list[UploadPart]:
+        """Forget the upload; returns its parts (whose blobs the caller releases)."""
+        ...
+
+    async def expired_uploads(self, created_before_ms: int, limit: int) -> list[Upload]: ...
 
 
 class LibraryTransactions(Protocol):

@@ -16,7 +16,16 @@ from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from cclibs.libraries.models import Asset, Element, ElementFilter, Library, Ordering, Position
+from cclibs.libraries.models import (
+    Asset,
+    Element,
+    ElementFilter,
+    Library,
+    Ordering,
+    Position,
+    Upload,
+    UploadPart,
+)
 from cclibs.storage.db import Database
 from cclibs.storage.tables import (
     Base,
@@ -24,6 +33,8 @@ from cclibs.storage.tables import (
     LibraryElementAssetRow,
     LibraryElementRow,
     LibraryRow,
+    LibraryUploadPartRow,
+    LibraryUploadRow,
 )
 from cclibs.storage.transactions import SqlTransactions
 
@@ -381,13 +392,90 @@ class SqlLibraryStore:
         rows = await self._s.scalars(
             select(LibraryAssetRow.blob_key).where(LibraryAssetRow.library_id == library_id)
         )
-        return set(rows.all())
+        parts = await self._s.scalars(
+            select(LibraryUploadPartRow.blob_key)
+            .join(LibraryUploadRow, LibraryUploadRow.id == LibraryUploadPartRow.upload_id)
+            .where(LibraryUploadRow.library_id == library_id)
+        )
+        return set(rows.all()) | set(parts.all())
 
     async def blob_in_use(self, blob_key: str) -> bool:
         found = await self._s.scalar(
             select(LibraryAssetRow.id).where(LibraryAssetRow.blob_key == blob_key).limit(1)
         )
-        return found is not None
+        if found is not None:
+            return True
+        part = await self._s.scalar(
+            select(LibraryUploadPartRow.upload_id)
+            .where(LibraryUploadPartRow.blob_key == blob_key)
+            .limit(1)
+        )
+        return part is not None
+
+    # Chunked uploads ---------------------------------------------------------------------
+
+    async def insert_upload(self, upload: Upload) -> None:
+        await self._s.execute(
+            insert(LibraryUploadRow).values(
+                id=upload.id,
+                library_id=upload.library_id,
+                owner_id=upload.owner_id,
+                type=upload.type,
+                created_ms=upload.created_ms,
+            )
+        )
+
+    async def upload(self, upload_id: str, *, lock: bool = False) -> Upload | None:
+        query = select(LibraryUploadRow).where(LibraryUploadRow.id == upload_id)
+        row = await self._row(query.with_for_update() if lock else query)
+        if row is None:
+            return None
+        return Upload(row.id, row.library_id, row.owner_id, row.type, row.created_ms)
+
+    async def put_part(self, upload_id: str, part: UploadPart) -> UploadPart | None:
+        where = (
+            LibraryUploadPartRow.upload_id == upload_id,
+            LibraryUploadPartRow.number == part.number,
+        )
+        old = await self._row(select(LibraryUploadPartRow).where(*where))
+        replaced = UploadPart(old.number, old.blob_key, old.size, old.md5) if old else None
+        if old is not None:
+            await self._s.execute(delete(LibraryUploadPartRow).where(*where))
+        await self._s.execute(
+            insert(LibraryUploadPartRow).values(
+                upload_id=upload_id,
+                number=part.number,
+                blob_key=part.blob_key,
+                size=part.size,
+                md5=part.md5,
+            )
+        )
+        return replaced
+
+    async def parts(self, upload_id: str) -> list[UploadPart]:
+        rows = await self._rows(
+            select(LibraryUploadPartRow)
+            .where(LibraryUploadPartRow.upload_id == upload_id)
+            .order_by(LibraryUploadPartRow.number)
+        )
+        return [UploadPart(r.number, r.blob_key, r.size, r.md5) for r in rows]
+
+    async def delete_upload(self, upload_id: str) -> list[UploadPart]:
+        parts = await self.parts(upload_id)
+        await self._s.execute(
+            delete(LibraryUploadPartRow).where(LibraryUploadPartRow.upload_id == upload_id)
+        )
+        await self._s.execute(delete(LibraryUploadRow).where(LibraryUploadRow.id == upload_id))
+        return parts
+
+    async def expired_uploads(self, created_before_ms: int, limit: int) -> list[Upload]:
+        rows = await self._rows(
+            select(LibraryUploadRow)
+            .where(LibraryUploadRow.created_ms < created_before_ms)
+            .order_by(LibraryUploadRow.created_ms)
+            .limit(limit)
+        )
+        return [Upload(r.id, r.library_id, r.owner_id, r.type, r.created_ms) for r in rows]
 
 
 class SqlLibraryTransactions(SqlTransactions[SqlLibraryStore]):

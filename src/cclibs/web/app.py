@@ -28,6 +28,7 @@ from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
 from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
+from cclibs.web.api import batch as _api_batch  # noqa: F401 - registers its routes
 from cclibs.web.api import libraries as _api_libraries  # noqa: F401 - registers its routes
 from cclibs.web.api import storage as _api_storage  # noqa: F401 - registers its routes
 from cclibs.web.api.http import api as api_routes
@@ -124,6 +125,7 @@ def create_app(
         ),
         libraries=services.libraries.libraries,
         library_files=services.libraries.files,
+        chunked_uploads=services.libraries.chunked,
         signup_open=settings.signup_open(),
     )
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from starlette.requests import Request
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
     from cclibs.config import Settings
+    from cclibs.libraries.chunked import ChunkedUploads
     from cclibs.libraries.files import LibraryFiles
     from cclibs.libraries.service import LibraryService
     from cclibs.playground.assembly import PlaygroundServices
@@ -38,6 +39,7 @@ class AppState:
     playground: PlaygroundServices
     libraries: LibraryService
     library_files: LibraryFiles
+    chunked_uploads: ChunkedUploads
     signup_open: bool
 
 

@@ -16,6 +16,8 @@ from cclibs.storage.tables.libraries import (
     LibraryElementAssetRow,
     LibraryElementRow,
     LibraryRow,
+    LibraryUploadPartRow,
+    LibraryUploadRow,
 )
 from cclibs.storage.tables.playground import PlaygroundSessionRow
 
@@ -31,6 +33,8 @@ __all__ = [
     "LibraryElementAssetRow",
     "LibraryElementRow",
     "LibraryRow",
+    "LibraryUploadPartRow",
+    "LibraryUploadRow",
     "LoginFailureRow",
     "PlaygroundSessionRow",
     "ProjectRow",

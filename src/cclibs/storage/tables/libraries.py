@@ -102,3 +102,31 @@ class LibraryElementAssetRow(Base):
         primary_key=True,
         index=True,
     )
+
+
+class LibraryUploadRow(Base):
+    """A chunked upload in progress: its parts are blobs until it is finalized."""
+
+    __tablename__ = "library_uploads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    library_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("libraries.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(255))
+    created_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class LibraryUploadPartRow(Base):
+    __tablename__ = "library_upload_parts"
+
+    upload_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("library_uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    blob_key: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    md5: Mapped[str] = mapped_column(String(32))

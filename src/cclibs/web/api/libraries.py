@@ -27,7 +27,7 @@ from cclibs.web.api.auth import api_caller
 from cclibs.web.api.http import json_body, json_response, not_modified, operation
 from cclibs.web.state import AppState, app_state
 
-__all__: list[str] = []
+__all__ = ["element_json", "links_for"]
 
 _LIST = ("orderBy", "start", "limit", "selector")
 _LIBRARIES = "Libraries"
@@ -35,7 +35,7 @@ _ELEMENTS = "Elements"
 _ARCHIVE = "Archive"
 
 
-def _links(state: AppState) -> Links:
+def links_for(state: AppState) -> Links:
     return Links(state.settings.issuer)
 
 
@@ -131,7 +131,7 @@ async def list_libraries(request: Request) -> Response:
         start=_q(request, "start"),
         limit=_q(request, "limit"),
     )
-    links = _links(state)
+    links = links_for(state)
     items = [await _library_json(state, caller, lib, links, selectors) for lib in page.items]
     return json_response(_page_json(request, "libraries", page, items))
 
@@ -174,7 +174,7 @@ async def _rendition_grid(
 async def create_library(request: Request) -> Response:
     state, caller = await _caller(request)
     library = await state.libraries.create_library(caller, await json_body(request))
-    links = _links(state)
+    links = links_for(state)
     return json_response(
         library_view(library, links),
         201,
@@ -204,7 +204,7 @@ async def get_library(request: Request) -> Response:
     if unchanged is not None:
         return unchanged
     selectors = parse_selectors(_q(request, "selector"), LIBRARY_SELECTORS)
-    body = await _library_json(state, caller, library, _links(state), selectors)
+    body = await _library_json(state, caller, library, links_for(state), selectors)
     return json_response(body, etag=library.etag)
 
 
@@ -275,7 +275,7 @@ async def _list_elements(request: Request, *, archived: bool) -> Response:
         limit=_q(request, "limit"),
         archived=archived,
     )
-    links = _links(state)
+    links = links_for(state)
     items = [element_json(e, library, links, selectors) for e in page.items]
     return json_response(_page_json(request, "elements", page, items))
 
@@ -309,7 +309,7 @@ async def create_elements(request: Request) -> Response:
     library, elements = await state.libraries.create_elements(
         caller, request.path_params["libraryId"], await json_body(request)
     )
-    return _elements_answer(library, elements, _links(state), 201)
+    return _elements_answer(library, elements, links_for(state), 201)
 
 
 @operation(
@@ -370,7 +370,7 @@ async def get_element(request: Request) -> Response:
     if unchanged is not None:
         return unchanged
     selectors = parse_selectors(_q(request, "selector"), ELEMENT_SELECTORS)
-    body = element_json(element, library, _links(state), selectors)
+    body = element_json(element, library, links_for(state), selectors)
     return json_response(body, etag=element.etag)
 
 
@@ -413,7 +413,7 @@ async def put_representations(request: Request) -> Response:
         await json_body(request),
         request.headers.get("if-match"),
     )
-    return _elements_answer(library, [element], _links(state), 200)
+    return _elements_answer(library, [element], links_for(state), 200)
 
 
 # Archive ---------------------------------------------------------------------------------

@@ -13,15 +13,16 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from cclibs.libraries.chunked import MAX_PART, MAX_PARTS
 from cclibs.libraries.errors import BadRequest, NotFound, UnsupportedMedia
-from cclibs.libraries.files import Rendition
-from cclibs.libraries.models import Asset
+from cclibs.libraries.files import UNFINISHED_UPLOAD_MS, Rendition
+from cclibs.libraries.models import Asset, Upload, UploadPart
 from cclibs.libraries.renditions import parse_rendition_segment
 from cclibs.libraries.representations import asset_etag
 from cclibs.libraries.wire import Links, asset_view
 from cclibs.logs import get_logger
 from cclibs.web.api.auth import api_caller
-from cclibs.web.api.http import json_response, operation
+from cclibs.web.api.http import json_body, json_response, operation
 from cclibs.web.bodies import BodyCutOff, stream_body
 from cclibs.web.state import app_state
 
@@ -283,3 +284,124 @@ async def sized_rendition(request: Request) -> Response:
         caller, request.path_params["libraryId"], request.path_params["elementId"], size
     )
     return await _rendition_response(request, rendition)
+
+
+# Chunked uploads (cclibs.libraries.chunked) -------------------------------------------------
+
+_UPLOADS = "/libraries/{libraryId}/representations/uploads"
+
+
+def _upload_view(request: Request, upload: Upload, parts: list[UploadPart]) -> dict[str, object]:
+    href = (
+        f"/api/v1/libraries/{request.path_params['libraryId']}/representations/uploads/{upload.id}"
+    )
+    return {
+        "upload_id": upload.id,
+        "type": upload.type,
+        "created_date": upload.created_ms,
+        "expires_date": upload.created_ms + UNFINISHED_UPLOAD_MS,
+        "max_part_size": MAX_PART,
+        "max_parts": MAX_PARTS,
+        "parts": [{"part_number": p.number, "size": p.size, "md5": p.md5} for p in parts],
+        "_links": {
+            "self": {"href": href, "type": "application/json"},
+            "part": {"href": f"{href}/parts/{{partNumber}}", "templated": True},
+            "finalize": {"href": href, "type": "application/json"},
+        },
+    }
+
+
+@operation(
+    "POST",
+    _UPLOADS,
+    "initiateUpload",
+    "Start a chunked upload (for large files): then PUT its parts and finalize it",
+    tag=_FILES,
+    body="InitiateUploadPayload",
+    responses={201: "ChunkedUpload"},
+)
+async def initiate_upload(request: Request) -> Response:
+    state = app_state(request)
+    caller = await api_caller(request)
+    _library, upload = await state.chunked_uploads.initiate(
+        caller, request.path_params["libraryId"], await json_body(request)
+    )
+    view = _upload_view(request, upload, [])
+    return json_response(view, 201, location=str(view["_links"]["self"]["href"]))  # type: ignore[index]
+
+
+@operation(
+    "GET",
+    _UPLOADS + "/{uploadId}",
+    "getUpload",
+    "The parts of a chunked upload received so far (to resume it)",
+    tag=_FILES,
+    responses={200: "ChunkedUpload"},
+)
+async def upload_status(request: Request) -> Response:
+    state = app_state(request)
+    caller = await api_caller(request)
+    _library, upload, parts = await state.chunked_uploads.status(
+        caller, request.path_params["libraryId"], request.path_params["uploadId"]
+    )
+    return json_response(_upload_view(request, upload, parts))
+
+
+@operation(
+    "PUT",
+    _UPLOADS + "/{uploadId}/parts/{partNumber}",
+    "putUploadPart",
+    "Send one part of a chunked upload (the raw bytes; again to replace it)",
+    tag=_FILES,
+    body="binary",
+    responses={200: "UploadedPart"},
+)
+async def upload_part(request: Request) -> Response:
+    state = app_state(request)
+    caller = await api_caller(request)
+    part = await state.chunked_uploads.put_part(
+        caller,
+        request.path_params["libraryId"],
+        request.path_params["uploadId"],
+        request.path_params["partNumber"],
+        stream_body(request, MAX_PART),
+    )
+    return json_response({"part_number": part.number, "size": part.size, "md5": part.md5})
+
+
+@operation(
+    "POST",
+    _UPLOADS + "/{uploadId}",
+    "finalizeUpload",
+    "Finish a chunked upload: its parts, in order, become one file",
+    tag=_FILES,
+    body="FinalizeUploadPayload",
+    responses={200: "UploadedRepresentation"},
+)
+async def finalize_upload(request: Request) -> Response:
+    state = app_state(request)
+    caller = await api_caller(request)
+    library, asset = await state.chunked_uploads.finalize(
+        caller,
+        request.path_params["libraryId"],
+        request.path_params["uploadId"],
+        await json_body(request, optional=True),
+    )
+    return json_response(asset_view(asset, library, Links(state.settings.issuer)))
+
+
+@operation(
+    "DELETE",
+    _UPLOADS + "/{uploadId}",
+    "abortUpload",
+    "Abandon a chunked upload and its parts",
+    tag=_FILES,
+    responses={204: None},
+)
+async def abort_upload(request: Request) -> Response:
+    state = app_state(request)
+    caller = await api_caller(request)
+    await state.chunked_uploads.abort(
+        caller, request.path_params["libraryId"], request.path_params["uploadId"]
+    )
+    return Response(status_code=204)

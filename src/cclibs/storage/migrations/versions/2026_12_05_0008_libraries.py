@@ -1,4 +1,4 @@
-"""libraries, library elements, uploaded assets and element-asset links
+"""libraries, library elements, uploaded assets, element-asset links and chunked uploads
 
 Revision ID: 0008
 Revises: 0007
@@ -126,8 +126,53 @@ def upgrade() -> None:
         op.f("ix_library_element_assets_asset_id"), "library_element_assets", ["asset_id"]
     )
 
+    op.create_table(
+        "library_uploads",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("library_id", sa.String(length=36), nullable=False),
+        sa.Column("owner_id", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=255), nullable=False),
+        sa.Column("created_ms", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["library_id"],
+            ["libraries.id"],
+            name=op.f("fk_library_uploads_library_id_libraries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_library_uploads_owner_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_library_uploads")),
+    )
+    for column in ("library_id", "owner_id", "created_ms"):
+        op.create_index(op.f(f"ix_library_uploads_{column}"), "library_uploads", [column])
+    op.create_table(
+        "library_upload_parts",
+        sa.Column("upload_id", sa.String(length=36), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("blob_key", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("md5", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["library_uploads.id"],
+            name=op.f("fk_library_upload_parts_upload_id_library_uploads"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("upload_id", "number", name=op.f("pk_library_upload_parts")),
+    )
+    op.create_index(op.f("ix_library_upload_parts_blob_key"), "library_upload_parts", ["blob_key"])
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_library_upload_parts_blob_key"), table_name="library_upload_parts")
+    op.drop_table("library_upload_parts")
+    for column in ("created_ms", "owner_id", "library_id"):
+        op.drop_index(op.f(f"ix_library_uploads_{column}"), table_name="library_uploads")
+    op.drop_table("library_uploads")
     op.drop_index(op.f("ix_library_element_assets_asset_id"), table_name="library_element_assets")
     op.drop_table("library_element_assets")
     for column in ("created_ms", "blob_key", "owner_id", "library_id"):
