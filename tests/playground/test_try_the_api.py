@@ -85,3 +85,41 @@ def test_the_operation_list_holds_the_libraries_api() -> None:
     assert len({(op.method, op.path) for op in libraries}) == 27
     assert ("GET", "/api/v1/libraries") in {(op.method, op.path) for op in libraries}
     assert OPERATIONS[0].path == "/ims/userinfo/v2"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no storage involved
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/api/v1/libraries/{libraryId}", "{libraryId}"),
+        ("/api/v1/libraries/urn:aaid:sc:US:1/elements/{elementId}", "{elementId}"),
+        ("/api/v1/libraries/bookmarks/{bookmarkId}?selector=full", "{bookmarkId}"),
+        ("/api/v1/libraries/{}", "{}"),
+    ],
+)
+async def test_a_path_template_is_refused_not_sent(
+    developer: PlaygroundPage, path: str, named: str
+) -> None:
+    message = await developer.refused("call", {"method": "GET", "url": ISSUER + path})
+    assert message == (
+        f"Fill in {named} in the URL's path with a value; the playground sends no path template."
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no storage involved
+async def test_a_lone_brace_in_the_path_is_refused_and_an_encoded_one_is_sent(
+    developer: PlaygroundPage,
+) -> None:
+    for path in ("/api/v1/libraries/{libraryId", "/api/v1/libraries/libraryId}"):
+        message = await developer.refused("call", {"method": "GET", "url": ISSUER + path})
+        assert message == "The URL's path holds a brace; percent-encode it as %7B or %7D."
+    # Percent-encoded, a brace is a character of the value, chosen on purpose.
+    answered = await developer.ok(
+        "call", {"method": "GET", "url": ISSUER + "/api/v1/libraries/%7BlibraryId%7D"}
+    )
+    assert isinstance(answered["response"]["status"], int)
+    # Braces after the path (a query value) are not a path template.
+    answered = await developer.ok(
+        "call", {"method": "GET", "url": ISSUER + "/ims/userinfo/v2?q={}"}
+    )
+    assert answered["response"]["status"] == 401

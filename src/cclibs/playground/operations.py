@@ -1,8 +1,9 @@
 """The operations "Try the API" offers: the identity endpoints and the Libraries API's 27.
 
-Paths are relative to the API base (this server, or ``https://cc-libraries.adobe.io``), and
-``{libraryId}``-style parts are left for the user to fill in. The 27 are those of Adobe's
-published OpenAPI file for the Libraries API (version 0.1).
+Paths are relative to the API base (this server, or ``https://cc-libraries.adobe.io``). The page
+asks for each ``{libraryId}``-style part, pre-filled from earlier responses, and the proxy
+refuses a path still holding one. The 27 are those of Adobe's published OpenAPI file for the
+Libraries API (version 0.1).
 """
 
 from __future__ import annotations

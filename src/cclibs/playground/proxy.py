@@ -27,6 +27,7 @@ _NOT_FORWARDED = frozenset(
 )
 _MAX_BODY = 1_000_000
 _MAX_HEADERS = 30
+_TEMPLATE = re.compile(r"\{[^{}]*\}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -79,6 +80,19 @@ def parse_headers(text: str, values: dict[str, str]) -> tuple[tuple[str, str], .
     return tuple(headers)
 
 
+def _check_no_template(path: str) -> None:
+    """A path still holding ``{libraryId}`` was never filled in: sent, it would only ask the
+    API for a library named "{libraryId}" (and RFC 3986 §2 has no place for a bare brace)."""
+    placeholder = _TEMPLATE.search(path)
+    if placeholder:
+        raise ProxyRefused(
+            f"Fill in {placeholder.group()} in the URL's path with a value; "
+            "the playground sends no path template."
+        )
+    if "{" in path or "}" in path:
+        raise ProxyRefused("The URL's path holds a brace; percent-encode it as %7B or %7D.")
+
+
 class ApiProxy:
     def __init__(self, origins: tuple[str, ...], http: httpx.AsyncClient) -> None:
         self.origins = tuple(dict.fromkeys(origins))
@@ -100,6 +114,7 @@ class ApiProxy:
                 f"{parts.scheme}://{parts.netloc} is not on the playground's allow-list "
                 f"({', '.join(self.origins)}); the playground calls no other origin."
             )
+        _check_no_template(parts.path)
         if len(call.body.encode()) > _MAX_BODY:
             raise ProxyRefused("The body is larger than 1 MB.")
 

@@ -323,18 +323,199 @@
 
   var apiOrigins = Array.prototype.map.call($("pg-api-base").options, function (o) { return o.value; });
 
+  // Path parameters. An operation's "{libraryId}" is asked for, pre-filled from what earlier
+  // responses on this page named, and URL-encoded into the path: a template is never sent.
+
+  var PLACEHOLDER = /\{([^{}\/?#]*)\}/g;
+  var remembered = {}; // parameter name -> the last value a response named or the user typed
+  var params = {};     // parameter name -> its field, for the chosen operation
+  var template = null; // the chosen operation's path
+  var builtUrl = "";   // the URL last built from it (the user may add a query after it)
+
+  function text(value) {
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+  }
+
+  function first(list) {
+    return Array.isArray(list) && list[0] && typeof list[0] === "object" ? list[0] : null;
+  }
+
+  // Where a response names each parameter: the first item of a list, or the thing itself.
+  // A private library goes by its library_urn in paths (its id works on this server too).
+  var SOURCES = {
+    libraryId: function (body) {
+      var library = first(body.libraries) || (body.library_urn || body.assetSubType === "library" ? body : null);
+      if (library) { return text(library.library_urn) || text(library.id); }
+      return body.assetSubType === "element" ? text(body.parent_id) : "";
+    },
+    elementId: function (body) {
+      var item = first(body.elements) || (body.assetSubType === "element" ? body : null);
+      return item ? text(item.id) : "";
+    },
+    bookmarkId: function (body) {
+      var bookmark = first(body.bookmarks);
+      return bookmark ? text(bookmark.id) : "";
+    }
+  };
+
+  function placeholders(path) {
+    var names = [];
+    path.replace(PLACEHOLDER, function (whole, name) {
+      if (names.indexOf(name) === -1) { names.push(name); }
+      return whole;
+    });
+    return names;
+  }
+
+  // encodeURIComponent, but ":" and "@" stay: RFC 3986 §3.3 allows them in a path segment,
+  // and a library's URN (urn:aaid:sc:US:…) stays readable.
+  function encodeSegment(value) {
+    return encodeURIComponent(value).replace(/%3A/gi, ":").replace(/%40/gi, "@");
+  }
+
+  function fill(url) {
+    return url.replace(PLACEHOLDER, function (whole, name) {
+      var value = params[name] ? params[name].input.value.trim() : "";
+      return value ? encodeSegment(value) : whole;
+    });
+  }
+
+  function setProblem(field, input, box, message) {
+    box.textContent = message;
+    box.hidden = !message;
+    field.classList.toggle("invalid", !!message);
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-errormessage", box.id);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-errormessage");
+    }
+  }
+
+  function paramProblem(name, message) {
+    var param = params[name];
+    setProblem(param.field, param.input, param.problem, message);
+  }
+
+  function urlProblem(message) {
+    setProblem($("pg-url").parentNode, $("pg-url"), $("pg-url-error"), message);
+  }
+
+  // The request URL follows the parameters while it still starts with the URL built from them.
+  function rebuild() {
+    if (template === null) { return; }
+    var next = $("pg-api-base").value + fill(template);
+    var url = $("pg-url").value;
+    if (url.indexOf(builtUrl) === 0) { $("pg-url").value = next + url.slice(builtUrl.length); }
+    builtUrl = next;
+  }
+
+  function showParams(path) {
+    var box = $("pg-param-fields");
+    box.textContent = "";
+    params = {};
+    var names = placeholders(path || "");
+    names.forEach(function (name) {
+      var id = "pg-param-" + name;
+      var field = element("div", "field");
+      var label = element("label", "", name);
+      label.htmlFor = id;
+      var input = element("input");
+      input.id = id;
+      input.type = "text";
+      input.required = true;
+      input.spellcheck = false;
+      input.autocomplete = "off";
+      input.setAttribute("autocapitalize", "off");
+      input.setAttribute("aria-describedby", "pg-params-hint");
+      input.value = remembered[name] || "";
+      var problem = element("p", "error");
+      problem.id = id + "-error";
+      problem.setAttribute("role", "alert");
+      problem.hidden = true;
+      input.addEventListener("input", function () {
+        var value = input.value.trim();
+        if (value) { remembered[name] = value; }
+        paramProblem(name, "");
+        urlProblem("");
+        rebuild();
+      });
+      field.appendChild(label);
+      field.appendChild(input);
+      field.appendChild(problem);
+      box.appendChild(field);
+      params[name] = { field: field, input: input, problem: problem };
+    });
+    $("pg-params").hidden = !names.length;
+  }
+
+  function chooseOperation(path) {
+    template = path;
+    showParams(path);
+    urlProblem("");
+    builtUrl = path === null ? "" : $("pg-api-base").value + fill(path);
+  }
+
+  // What a successful JSON response names is remembered, and fills the empty fields shown.
+  function learn(response) {
+    if (!response || response.status < 200 || response.status >= 300) { return; }
+    var body = null;
+    try { body = JSON.parse(response.body); } catch (e) { return; }
+    if (!body || typeof body !== "object" || Array.isArray(body)) { return; }
+    Object.keys(SOURCES).forEach(function (name) {
+      var value = SOURCES[name](body);
+      if (!value) { return; }
+      remembered[name] = value;
+      if (params[name] && !params[name].input.value.trim()) {
+        params[name].input.value = value;
+        paramProblem(name, "");
+      }
+    });
+    rebuild();
+  }
+
+  // The URL to send, with every parameter filled in; or null, with each missing one marked.
+  function requestUrl() {
+    var url = fill($("pg-url").value.trim());
+    var unknown = [];
+    var missing = null;
+    Object.keys(params).forEach(function (name) { paramProblem(name, ""); });
+    urlProblem("");
+    url.replace(PLACEHOLDER, function (whole, name) {
+      if (params[name]) {
+        paramProblem(name, "Enter the " + name + ": the path needs it.");
+        missing = missing || params[name].input;
+      } else if (unknown.indexOf(whole) === -1) {
+        unknown.push(whole);
+      }
+      return whole;
+    });
+    if (unknown.length) {
+      urlProblem("Replace " + unknown.join(", ") + " in the request URL with a value.");
+    }
+    if (missing) { missing.focus(); return null; }
+    if (unknown.length) { $("pg-url").focus(); return null; }
+    if (url !== $("pg-url").value) { $("pg-url").value = url; }
+    return url;
+  }
+
   $("pg-operation").addEventListener("change", function () {
     var option = this.options[this.selectedIndex];
     if (!option.value) { return; }
     $("pg-method").value = option.getAttribute("data-method");
-    $("pg-url").value = $("pg-api-base").value + option.getAttribute("data-path");
+    chooseOperation(option.getAttribute("data-path"));
+    $("pg-url").value = builtUrl;
     $("pg-body").value = option.getAttribute("data-body") || "";
   });
+
+  $("pg-url").addEventListener("input", function () { urlProblem(""); });
 
   $("pg-api-base").addEventListener("change", function () {
     var base = this.value;
     apiOrigins.forEach(function (origin) {
       if ($("pg-url").value.indexOf(origin) === 0) { $("pg-url").value = base + $("pg-url").value.slice(origin.length); }
+      if (builtUrl.indexOf(origin) === 0) { builtUrl = base + builtUrl.slice(origin.length); }
     });
   });
 
@@ -346,15 +527,20 @@
   }
 
   function sendRequest() {
+    var url = requestUrl();
+    if (url === null) { return Promise.resolve(null); }
     $("pg-response").hidden = true;
     $("pg-status").textContent = "";
     return run($("pg-send"), "call", {
       method: $("pg-method").value,
-      url: $("pg-url").value.trim(),
+      url: url,
       headers: $("pg-headers").value,
       body: $("pg-body").value
     }).then(function (result) {
-      if (result) { showResponse(result.response); }
+      if (result) {
+        learn(result.response);
+        showResponse(result.response);
+      }
     });
   }
 
@@ -370,6 +556,9 @@
   }
 
   function follow(value) {
+    // A link is a request of its own, no longer the chosen operation.
+    $("pg-operation").value = "";
+    chooseOperation(null);
     $("pg-method").value = "GET";
     $("pg-url").value = value.charAt(0) === "/" ? $("pg-api-base").value + value : value;
     $("pg-body").value = "";
@@ -421,7 +610,9 @@
   }
 
   $("pg-curl").addEventListener("click", function () {
-    var parts = ["curl", "-X", $("pg-method").value, shellQuote($("pg-url").value.trim())];
+    var url = requestUrl();
+    if (url === null) { return; }
+    var parts = ["curl", "-X", $("pg-method").value, shellQuote(url)];
     filled($("pg-headers").value).split("\n").forEach(function (line) {
       if (line.trim()) { parts.push("\\\n  -H " + shellQuote(line.trim())); }
     });
