@@ -13,7 +13,9 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
+from cclibs.libraries.archive import ArchiveService
 from cclibs.libraries.chunked import ChunkedUploads
+from cclibs.libraries.elements import ElementService
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.service import LibraryService
 from cclibs.oauth.bearer import BearerValidator
@@ -68,6 +70,8 @@ class OAuthServices:
 @dataclass(frozen=True, slots=True)
 class LibraryServices:
     libraries: LibraryService
+    elements: ElementService
+    archive: ArchiveService
     files: LibraryFiles
     chunked: ChunkedUploads
 
@@ -83,7 +87,13 @@ def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryS
         max_upload=settings.max_upload_bytes,
     )
     chunked = ChunkedUploads(transactions, blobs, files, clock)
-    return LibraryServices(LibraryService(transactions, clock), files, chunked)
+    return LibraryServices(
+        LibraryService(transactions, clock),
+        ElementService(transactions, clock),
+        ArchiveService(transactions, clock),
+        files,
+        chunked,
+    )
 
 
 class AccountDirectory:

@@ -6,12 +6,21 @@ public libraries) answers the same question with more rows, without touching the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from cclibs.libraries.errors import Forbidden, NotFound
 from cclibs.libraries.models import Library
 
-__all__ = ["Action", "may", "require"]
+__all__ = ["Action", "Caller", "may", "require"]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks: the user, through the client the access token was issued to."""
+
+    user_id: str
+    client_id: str
 
 
 class Action(StrEnum):

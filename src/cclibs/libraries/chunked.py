@@ -23,13 +23,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from typing import Any
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, require
+from cclibs.libraries.access import Action, Caller, require
 from cclibs.libraries.blobs import BlobStore, BlobTooLarge
 from cclibs.libraries.errors import BadRequest, Conflict, InvalidElement, NotFound, PayloadTooLarge
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.models import Asset, Library, Upload, UploadPart
+from cclibs.libraries.payloads import parse_library_id
 from cclibs.libraries.ports import LibraryStore, LibraryTransactions
-from cclibs.libraries.service import Caller, parse_library_id
 from cclibs.libraries.validation.mime import check_mime
 
 __all__ = ["MAX_PART", "MAX_PARTS", "ChunkedUploads"]

@@ -16,14 +16,14 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, require
+from cclibs.libraries.access import Action, Caller, require
 from cclibs.libraries.blobs import BlobStore, BlobTooLarge, RenditionCache, StoredBlob
 from cclibs.libraries.errors import BadRequest, NotFound, PayloadTooLarge
 from cclibs.libraries.models import Asset, Library
+from cclibs.libraries.payloads import parse_library_id
 from cclibs.libraries.ports import LibraryTransactions
 from cclibs.libraries.renditions import swatch_for, thumbnail_png
 from cclibs.libraries.representations import ThumbnailSource, asset_etag, thumbnail_source
-from cclibs.libraries.service import Caller, parse_library_id
 from cclibs.libraries.validation.mime import check_mime
 
 __all__ = ["FULL_SWATCH_SIZE", "LibraryFiles", "Rendition"]

@@ -12,12 +12,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from cclibs.libraries.errors import BadRequest
 from cclibs.libraries.models import Ordering, Position, SortKey
 
-__all__ = ["PageRequest", "encode_cursor", "page_request", "parse_ordering"]
+__all__ = ["Page", "PageRequest", "encode_cursor", "page_of", "page_request", "parse_ordering"]
+
+T = TypeVar("T")
 
 _FIELDS = ("name", "modified_date", "created_date")
 _CURSOR_PREFIX = "c1."
@@ -113,3 +117,35 @@ def _decode_cursor(text: str, ordering: Ordering) -> Position:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise BadRequest("start: this is not a cursor from _page.next.")
     return Position(tuple(values), data["i"])
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    """All that match, not only this page's."""
+    ordering: str
+    next_start: str | None
+    """The cursor of the next page; None on the last."""
+
+
+SortValues = Callable[[T], tuple[str, int, int, str]]
+"""An item's name, modified and created dates (ms), and id."""
+
+
+def page_of(items: list[T], total: int, page: PageRequest, sort_values: SortValues[T]) -> Page[T]:
+    """The page from ``items``, fetched with one more than ``page.limit``: if the extra one
+    came, there is a next page, which starts after the last item kept."""
+    more = len(items) > page.limit
+    items = items[: page.limit]
+    next_start = None
+    if more and items:
+        name, modified, created, id_ = sort_values(items[-1])
+        values: dict[str, str | int] = {
+            "name": name.casefold(),
+            "modified_date": modified,
+            "created_date": created,
+        }
+        position = Position(tuple(values[k.field] for k in page.ordering.keys), id_)
+        next_start = encode_cursor(page.ordering, position)
+    return Page(items, total, page.ordering.text(), next_start)

@@ -30,6 +30,7 @@ from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.api import batch as _api_batch  # noqa: F401 - registers its routes
 from cclibs.web.api import libraries as _api_libraries  # noqa: F401 - registers its routes
+from cclibs.web.api import openapi as api_openapi
 from cclibs.web.api import storage as _api_storage  # noqa: F401 - registers its routes
 from cclibs.web.api.http import api as api_routes
 from cclibs.web.cookies import CookiePolicy
@@ -101,6 +102,7 @@ def create_app(
         console_credential_settings.router,
         playground_routes.router,
         playground_routes.api,
+        api_openapi.router,
         api_routes,
     )
     routes = [route for group in groups for route in group.routes]
@@ -124,6 +126,8 @@ def create_app(
             app,
         ),
         libraries=services.libraries.libraries,
+        elements=services.libraries.elements,
+        archive=services.libraries.archive,
         library_files=services.libraries.files,
         chunked_uploads=services.libraries.chunked,
         signup_open=settings.signup_open(),

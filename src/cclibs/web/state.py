@@ -10,7 +10,9 @@ from starlette.requests import Request
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
     from cclibs.config import Settings
+    from cclibs.libraries.archive import ArchiveService
     from cclibs.libraries.chunked import ChunkedUploads
+    from cclibs.libraries.elements import ElementService
     from cclibs.libraries.files import LibraryFiles
     from cclibs.libraries.service import LibraryService
     from cclibs.playground.assembly import PlaygroundServices
@@ -38,6 +40,8 @@ class AppState:
     pages: Pages
     playground: PlaygroundServices
     libraries: LibraryService
+    elements: ElementService
+    archive: ArchiveService
     library_files: LibraryFiles
     chunked_uploads: ChunkedUploads
     signup_open: bool

@@ -11,8 +11,8 @@ import hmac
 
 from starlette.requests import Request
 
+from cclibs.libraries.access import Caller
 from cclibs.libraries.errors import Forbidden
-from cclibs.libraries.service import Caller
 from cclibs.oauth.bearer import bearer_token
 from cclibs.oauth.errors import InvalidToken
 from cclibs.web.state import app_state

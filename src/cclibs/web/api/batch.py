@@ -21,9 +21,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cclibs.libraries.access import Caller
 from cclibs.libraries.errors import BadRequest, InvalidElement, LibraryError
 from cclibs.libraries.models import Library
-from cclibs.libraries.service import Caller, check_if_match, element_ids_in
+from cclibs.libraries.payloads import check_if_match, element_ids_in
 from cclibs.web.api.auth import api_caller
 from cclibs.web.api.http import json_body, json_response, operation
 from cclibs.web.api.libraries import element_json, links_for
@@ -83,34 +84,34 @@ def _lookup(match: re.Match[str], bodies: list[Any], where: str) -> Any:
 
 
 async def _create(state: AppState, caller: Caller, lib: str, _: list[str], body: Any) -> Result:
-    library, elements = await state.libraries.create_elements(caller, lib, body)
+    library, elements = await state.elements.create_elements(caller, lib, body)
     links = links_for(state)
     views = [element_json(e, library, links, _FULL) for e in elements]
     return 201, {"total_count": len(views), "elements": views}
 
 
 async def _get(state: AppState, caller: Caller, lib: str, args: list[str], _: Any) -> Result:
-    library, element = await state.libraries.element(caller, lib, args[0])
+    library, element = await state.elements.element(caller, lib, args[0])
     return 200, element_json(element, library, links_for(state), _FULL)
 
 
 async def _put_reps(
     state: AppState, caller: Caller, lib: str, args: list[str], body: Any
 ) -> Result:
-    library, element = await state.libraries.put_representations(caller, lib, args[0], body, None)
+    library, element = await state.elements.put_representations(caller, lib, args[0], body, None)
     view = element_json(element, library, links_for(state), _FULL)
     return 200, {"total_count": 1, "elements": [view]}
 
 
 async def _metadata(state: AppState, caller: Caller, lib: str, _: list[str], body: Any) -> Result:
-    await state.libraries.update_metadata(caller, lib, body)
+    await state.elements.update_metadata(caller, lib, body)
     return 204, None
 
 
 async def _archive_one(
     state: AppState, caller: Caller, lib: str, args: list[str], _: Any
 ) -> Result:
-    await state.libraries.archive(caller, lib, [args[0]])
+    await state.archive.archive(caller, lib, [args[0]])
     return 204, None
 
 
@@ -120,7 +121,7 @@ async def _archive_many(
     ids = element_ids_in(body)
     if ids is None:
         raise InvalidElement("elements", "must list the ids of the elements to archive")
-    await state.libraries.archive(caller, lib, ids)
+    await state.archive.archive(caller, lib, ids)
     return 204, None
 
 
@@ -130,17 +131,17 @@ async def _rename(state: AppState, caller: Caller, lib: str, _: list[str], body:
 
 
 async def _restore(state: AppState, caller: Caller, lib: str, _: list[str], body: Any) -> Result:
-    _library, restored = await state.libraries.restore(caller, lib, body)
+    _library, restored = await state.archive.restore(caller, lib, body)
     return 200, {"status": "OK", "message": f"{len(restored)} restored."}
 
 
 async def _purge_one(state: AppState, caller: Caller, lib: str, args: list[str], _: Any) -> Result:
-    await state.libraries.purge(caller, lib, [args[0]])
+    await state.archive.purge(caller, lib, [args[0]])
     return 204, None
 
 
 async def _purge(state: AppState, caller: Caller, lib: str, _: list[str], body: Any) -> Result:
-    await state.libraries.purge(caller, lib, element_ids_in(body))
+    await state.archive.purge(caller, lib, element_ids_in(body))
     return 204, None
 
 

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from cclibs import __version__
+from cclibs.libraries.access import Caller
 from cclibs.libraries.errors import InvalidElement
 from cclibs.libraries.models import Element, Library
+from cclibs.libraries.paging import Page
+from cclibs.libraries.payloads import element_ids_in
 from cclibs.libraries.representations import thumbnail_source
-from cclibs.libraries.service import Caller, Page, element_ids_in
 from cclibs.libraries.wire import (
     ELEMENT_SELECTORS,
     LIBRARY_SELECTORS,
@@ -265,7 +267,7 @@ async def list_elements(request: Request) -> Response:
 async def _list_elements(request: Request, *, archived: bool) -> Response:
     state, caller = await _caller(request)
     selectors = parse_selectors(_q(request, "selector"), ELEMENT_SELECTORS)
-    library, page = await state.libraries.list_elements(
+    library, page = await state.elements.list_elements(
         caller,
         request.path_params["libraryId"],
         types=_q(request, "type"),
@@ -306,7 +308,7 @@ def _elements_answer(
 )
 async def create_elements(request: Request) -> Response:
     state, caller = await _caller(request)
-    library, elements = await state.libraries.create_elements(
+    library, elements = await state.elements.create_elements(
         caller, request.path_params["libraryId"], await json_body(request)
     )
     return _elements_answer(library, elements, links_for(state), 201)
@@ -326,7 +328,7 @@ async def archive_elements(request: Request) -> Response:
     ids = element_ids_in(await json_body(request))
     if ids is None:
         raise InvalidElement("elements", "must list the ids of the elements to archive")
-    library = await state.libraries.archive(caller, request.path_params["libraryId"], ids)
+    library = await state.archive.archive(caller, request.path_params["libraryId"], ids)
     return Response(status_code=204, headers={"ETag": library.etag})
 
 
@@ -341,7 +343,7 @@ async def archive_elements(request: Request) -> Response:
 )
 async def update_elements(request: Request) -> Response:
     state, caller = await _caller(request)
-    library = await state.libraries.update_metadata(
+    library = await state.elements.update_metadata(
         caller, request.path_params["libraryId"], await json_body(request)
     )
     return Response(status_code=204, headers={"ETag": library.etag})
@@ -359,7 +361,7 @@ async def update_elements(request: Request) -> Response:
 )
 async def get_element(request: Request) -> Response:
     state, caller = await _caller(request)
-    library, element = await state.libraries.element(
+    library, element = await state.elements.element(
         caller, request.path_params["libraryId"], request.path_params["elementId"]
     )
     if request.method == "HEAD":
@@ -385,7 +387,7 @@ async def get_element(request: Request) -> Response:
 )
 async def archive_element(request: Request) -> Response:
     state, caller = await _caller(request)
-    library = await state.libraries.archive(
+    library = await state.archive.archive(
         caller,
         request.path_params["libraryId"],
         [request.path_params["elementId"]],
@@ -406,7 +408,7 @@ async def archive_element(request: Request) -> Response:
 )
 async def put_representations(request: Request) -> Response:
     state, caller = await _caller(request)
-    library, element = await state.libraries.put_representations(
+    library, element = await state.elements.put_representations(
         caller,
         request.path_params["libraryId"],
         request.path_params["elementId"],
@@ -443,7 +445,7 @@ async def list_archive(request: Request) -> Response:
 )
 async def restore(request: Request) -> Response:
     state, caller = await _caller(request)
-    library, restored = await state.libraries.restore(
+    library, restored = await state.archive.restore(
         caller, request.path_params["libraryId"], await json_body(request)
     )
     count = len(restored)
@@ -465,7 +467,7 @@ async def restore(request: Request) -> Response:
 async def purge_archive(request: Request) -> Response:
     state, caller = await _caller(request)
     ids = element_ids_in(await json_body(request, optional=True))
-    await state.libraries.purge(caller, request.path_params["libraryId"], ids)
+    await state.archive.purge(caller, request.path_params["libraryId"], ids)
     return Response(status_code=204, background=BackgroundTask(state.library_files.collect_garbage))
 
 
@@ -479,7 +481,7 @@ async def purge_archive(request: Request) -> Response:
 )
 async def purge_element(request: Request) -> Response:
     state, caller = await _caller(request)
-    await state.libraries.purge(
+    await state.archive.purge(
         caller, request.path_params["libraryId"], [request.path_params["elementId"]]
     )
     return Response(status_code=204, background=BackgroundTask(state.library_files.collect_garbage))
