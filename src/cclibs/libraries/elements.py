@@ -30,6 +30,7 @@ from cclibs.libraries.payloads import (
 from cclibs.libraries.ports import LibraryTransactions
 from cclibs.libraries.representations import normalize_representations, storage_used
 from cclibs.libraries.validation import validate_element, validate_representations
+from cclibs.libraries.validation.elements import check_client
 
 __all__ = ["ELEMENT_PAGE", "ElementService"]
 
@@ -178,6 +179,7 @@ class ElementService:
                 caller.user_id, locked[source_id], Action.WRITE if move else Action.READ
             )
             found = await store.elements(source.id, ids)
+            found = [e for e in found if e.archived_ms is None]
             missing = sorted(set(ids) - {e.id for e in found})
             if missing:
                 raise NotFound(f"There is no element {missing[0]} in the source library.")
@@ -256,6 +258,8 @@ class ElementService:
         named are deleted; uploaded files stay immutable."""
         payload = need_object(body, "an element with its representations")
         reps = payload.get("representations")
+        if payload.get("client") is not None:
+            check_client(payload["client"])
         if reps is None:
             raise InvalidElement("representations", "is required: the complete new set")
         now = now_ms(self._clock)

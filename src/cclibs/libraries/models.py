@@ -103,7 +103,8 @@ class Element:
     def group_keys(self) -> tuple[str, ...]:
         """``classifier#group_id`` of each group (``$default`` when no classifier is given)."""
         keys = []
-        for group in self.data.get("groups") or ():
+        groups = self.data.get("groups")
+        for group in groups if isinstance(groups, list) else ():
             if isinstance(group, Mapping) and group.get("id"):
                 keys.append(f"{group.get('classifier') or '$default'}#{group['id']}")
         return tuple(keys)

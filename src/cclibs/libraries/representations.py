@@ -77,11 +77,13 @@ async def normalize_representations(
         out = {k: v for k, v in rep.items() if k not in _SERVER_KEYS}
         given_id = rep.get("id")
         kept = current.get(given_id) if isinstance(given_id, str) else None
-        if kept is not None and given_id not in seen_ids:
-            out["id"] = given_id
-        else:
-            out["id"] = str(uuid.uuid4())
-        seen_ids.add(out["id"])
+        if kept is not None and given_id in seen_ids:
+            kept = None  # the same id twice: the second is a new representation
+        if isinstance(given_id, str):
+            seen_ids.add(given_id)
+        # Every representation written gets a new id (spec op 20: "The response's reps get
+        # new ids"); ``kept`` only carries an uploaded file over.
+        out["id"] = str(uuid.uuid4())
         out.setdefault("relationship", "rendition")
         if out["relationship"] is None:
             out["relationship"] = "rendition"

@@ -178,7 +178,7 @@ class LibraryService:
         self, caller: Caller, library: Library, order_by: str, count: int
     ) -> list[Element]:
         """The first ``count`` live elements, in ``order_by``, that have a thumbnail (looking
-        at no more than 50, so a library of text and fonts costs one short query)."""
+        at no more than 500 elements, so the grid costs one bounded query)."""
         require(caller.user_id, library, Action.READ)
         async with self._tx.read() as store:
             batch = await store.list_elements(
@@ -187,7 +187,7 @@ class LibraryService:
                 parse_ordering(order_by),
                 after=None,
                 offset=0,
-                limit=50,
+                limit=500,
             )
         return [e for e in batch if thumbnail_source(e) is not None][:count]
 

@@ -45,6 +45,7 @@ __all__ = [
     "ELEMENT_TYPES",
     "MAX_NAME_LENGTH",
     "AllowedTypes",
+    "check_client",
     "element_type",
     "validate_element",
     "validate_representations",
@@ -136,8 +137,9 @@ def validate_element(payload: Mapping[str, Any], *, require_client: bool = True)
     _check_name(body)
     kind = check_mime(body.get("type"), "type")
     if require_client or body.get("client") is not None:
-        _check_client(body.get("client"))
+        check_client(body.get("client"))
     check_fields(body, "", _OPTIONAL_FIELDS)
+    _check_groups(body.get("groups"))
     validate_representations(body.get("representations"), kind)
 
 
@@ -164,10 +166,20 @@ def _check_name(body: Mapping[str, Any]) -> None:
         raise InvalidElement("name", f"must be at most {MAX_NAME_LENGTH} characters")
 
 
-def _check_client(client: Any) -> None:
+def check_client(client: Any) -> None:
+    """``client``: an object with non-blank ``app``, ``deviceId`` and ``device``."""
     obj = need_object(client, "client")
     for key in ("app", "deviceId", "device"):
         need_nonblank(obj.get(key), f"client.{key}")
+
+
+def _check_groups(groups: Any) -> None:
+    """``groups``: a list of group objects, each with a non-blank string ``id``."""
+    if groups is None:
+        return
+    for index, group in enumerate(need_list(groups, "groups")):
+        obj = need_object(group, f"groups[{index}]")
+        need_nonblank(obj.get("id"), f"groups[{index}].id")
 
 
 def _check_one_primary(reps: _Reps, field: str) -> None:

@@ -12,7 +12,7 @@ import hmac
 from starlette.requests import Request
 
 from cclibs.libraries.access import Caller
-from cclibs.libraries.errors import Forbidden
+from cclibs.libraries.errors import BadRequest, Forbidden
 from cclibs.oauth.bearer import bearer_token
 from cclibs.oauth.errors import InvalidToken
 from cclibs.web.state import app_state
@@ -30,7 +30,16 @@ class WrongApiKey(Forbidden):
     reason = "invalid_api_key"
 
 
+def refuse_nul(request: Request) -> None:
+    """U+0000 in a path or query value is a 400: no id or name holds it, and PostgreSQL
+    cannot even compare text with it."""
+    values = [*request.path_params.values(), *request.query_params.values()]
+    if any("\x00" in str(value) for value in values):
+        raise BadRequest("The address holds a NUL character (%00), which no value may hold.")
+
+
 async def api_caller(request: Request) -> Caller:
+    refuse_nul(request)
     if "access_token" in request.query_params:
         # RFC 6750 §2.3 allows it, RFC 9700 §4.3.2 advises against it: URLs end up in logs.
         raise InvalidToken("Send the access token in the Authorization header, not in the URL.")

@@ -219,8 +219,11 @@ async def patch_library(request: Request) -> Response:
             path = item.get("path")
             if not isinstance(method, str) or not isinstance(path, str):
                 raise InvalidElement(where, "needs a method and a path (strings)")
-            path = _substitute(path, bodies, f"{where}.path")
-            body = _substitute(item.get("body"), bodies, f"{where}.body")
+            try:
+                path = _substitute(path, bodies, f"{where}.path")
+                body = _substitute(item.get("body"), bodies, f"{where}.body")
+            except RecursionError:
+                raise InvalidElement(f"{where}.body", "is nested too deeply") from None
             handler, args = _route(
                 method.upper(), _relative(str(path), library, f"{where}.path"), f"{where}.path"
             )

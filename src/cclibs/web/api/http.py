@@ -119,11 +119,16 @@ async def json_body(request: Request, *, optional: bool = False) -> Any:
             return None
         raise BadRequest("The request needs a JSON body.")
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except UnicodeDecodeError:
         raise BadRequest("The body is not UTF-8 text.") from None
     except (ValueError, RecursionError) as exc:
         raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
+    # No database stores U+0000 in text (PostgreSQL refuses it) and no name needs it. A
+    # raw NUL cannot pass json.loads; an escaped one shows as \u0000 in the raw text.
+    if b"\\u0000" in raw.lower():
+        raise BadRequest("The body holds a NUL character (U+0000), which no value may hold.")
+    return value
 
 
 def json_response(

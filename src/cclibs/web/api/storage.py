@@ -152,14 +152,14 @@ async def upload(request: Request) -> Response:
         async for chunk in stream_body(request, files.max_upload + _MULTIPART_OVERHEAD):
             for piece in parser.feed(chunk):
                 yield piece
+        # Raised inside the stream, so the blob store discards the bytes: an incomplete
+        # upload never becomes a blob, not even for a moment.
+        if not parser.complete:
+            raise BodyCutOff("The multipart body ended before its closing boundary.")
+        if parser.file_parts == 0:
+            raise BadRequest("The upload has no Representation-Content part (the file).")
 
     blob = await files.store(file_bytes())
-    if not parser.complete:
-        await files.release([blob.key])
-        raise BodyCutOff("The multipart body ended before its closing boundary.")
-    if parser.file_parts == 0:
-        await files.release([blob.key])
-        raise BadRequest("The upload has no Representation-Content part (the file).")
     data = parser.fields.get(_DATA_FIELD)
     asset = await files.record(
         caller,

@@ -1,48 +1,30 @@
-"""``GET /api/v1/openapi.json``: the API described in OpenAPI 3.1; ``GET /api/v1/docs``: the
-same document as a page.
-
-The document is built from the operations the route modules register
-(``cclibs.web.api.http.OPERATIONS``) and the values ``openapi_schemas`` describes, once, on
-the first request (every route module has registered by then), and kept. The page is
-rendered on the server from that document: the pages' CSP allows no inline script and no
-other origin, so no Swagger UI.
-"""
+"""The OpenAPI 3.1 document: one entry per registered operation (``Operation``), with the
+parameters, bodies and answers ``parameters``, ``payloads`` and ``answers`` describe; and the
+same document arranged for the docs page."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
 from http import HTTPStatus
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from cclibs import __version__
-from cclibs.web.api.http import OPERATIONS, Operation, not_modified, operation
-from cclibs.web.api.openapi_schemas import (
+from cclibs.web.api.http import Operation
+from cclibs.web.api.openapi._schema import ref
+from cclibs.web.api.openapi.answers import ANSWERS
+from cclibs.web.api.openapi.parameters import (
     ERROR_RESPONSES,
     HEADER_PARAMETERS,
     PATH_PARAMETERS,
     QUERY_PARAMETERS,
-    SCHEMAS,
     SECURITY_SCHEMES,
-    media_type_of,
-    ref,
 )
-from cclibs.web.routing import Interface, Routes
-from cclibs.web.session import current
-from cclibs.web.state import app_state
+from cclibs.web.api.openapi.payloads import PAYLOADS, media_type_of
 
-__all__ = ["BASE", "DOCS", "openapi_document", "router"]
+__all__ = ["BASE", "build_document", "reference"]
 
 BASE = "/api/v1"
-router = Routes(Interface.PAGE)
-"""The docs page: a page, so its errors are HTML (the API's group answers JSON)."""
 
 _TAGS = {
     "API": "The entry point, and this description.",
@@ -143,7 +125,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     return described
 
 
-def _build(operations: list[Operation]) -> dict[str, Any]:
+def build_document(operations: list[Operation]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(BASE + op.path, {})[op.method.lower()] = _operation(op)
@@ -162,22 +144,13 @@ def _build(operations: list[Operation]) -> dict[str, Any]:
         "security": [{name: [] for name in SECURITY_SCHEMES}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": dict(SCHEMAS),
+            "schemas": {**ANSWERS, **PAYLOADS},
             "parameters": {**PATH_PARAMETERS, **QUERY_PARAMETERS, **HEADER_PARAMETERS},
             "responses": {name: answer for name, answer in ERROR_RESPONSES.values()},
             "headers": _HEADERS,
             "securitySchemes": dict(SECURITY_SCHEMES),
         },
     }
-
-
-@dataclass(frozen=True, slots=True)
-class _Built:
-    document: dict[str, Any]
-    body: bytes
-    etag: str
-    reference: list[dict[str, Any]]
-    """The page's view: tags with their operations, parameters and answers resolved."""
 
 
 def _resolved(document: Mapping[str, Any], value: Any) -> Any:
@@ -189,7 +162,14 @@ def _resolved(document: Mapping[str, Any], value: Any) -> Any:
     return value
 
 
-def _reference(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+def code_spans(text: str) -> list[tuple[str, bool]]:
+    """CommonMark's code spans, the only markup the descriptions use: (text, is code)."""
+    return [(part, index % 2 == 1) for index, part in enumerate(text.split("`")) if part]
+
+
+def reference(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The docs page's view: the introduction, and each tag with its operations, their
+    parameters and answers looked up (schemas stay references, which the page links)."""
     groups: dict[str, list[dict[str, Any]]] = {t["name"]: [] for t in document["tags"]}
     for path, methods in document["paths"].items():
         for method, op in methods.items():
@@ -206,61 +186,8 @@ def _reference(document: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "responses": responses,
                 }
             )
-    return [
+    tags = [
         {"name": tag["name"], "description": tag["description"], "operations": groups[tag["name"]]}
         for tag in document["tags"]
     ]
-
-
-@cache
-def _built() -> _Built:
-    document = _build(OPERATIONS)
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    return _Built(document, body, etag, _reference(document))
-
-
-def openapi_document() -> Mapping[str, Any]:
-    """The document (built on the first call); not to be changed."""
-    return _built().document
-
-
-@operation(
-    "GET",
-    "/openapi.json",
-    "getOpenApiDocument",
-    "This description of the API (OpenAPI 3.1)",
-    tag="API",
-    responses={200: "OpenApiDocument", 304: None},
-    public=True,
-)
-async def openapi_json(request: Request) -> Response:
-    built = _built()
-    unchanged = not_modified(request, built.etag)
-    if unchanged is not None:
-        return unchanged
-    headers = {"ETag": built.etag, "Cache-Control": "no-cache"}
-    return Response(built.body, media_type="application/json", headers=headers)
-
-
-DOCS = Operation(
-    "GET",
-    "/docs",
-    "getApiDocs",
-    "This description as a page",
-    "API",
-    responses={200: "HtmlPage"},
-    public=True,
-    produces="text/html",
-)
-
-
-async def docs_page(request: Request) -> Response:
-    await current(request)  # the page shows who is signed in, as every page does
-    built = _built()
-    context = {"document": built.document, "reference": built.reference, "base": BASE}
-    return app_state(request).pages.render(request, "api_docs.html", context)
-
-
-router.add(BASE + DOCS.path, docs_page, [DOCS.method])
-OPERATIONS.append(DOCS)
+    return {"intro": code_spans(document["info"]["description"]), "tags": tags}
