@@ -74,6 +74,7 @@ class LibraryServices:
     archive: ArchiveService
     files: LibraryFiles
     chunked: ChunkedUploads
+    blobs: FileBlobStore
 
 
 def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryServices:
@@ -93,6 +94,7 @@ def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryS
         ArchiveService(transactions, clock),
         files,
         chunked,
+        blobs,
     )
 
 

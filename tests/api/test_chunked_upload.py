@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,21 @@ async def test_initiate_needs_a_concrete_type(
     )
     assert answer.status_code == 400
     assert "type" in answer.json()["message"]
+
+
+async def test_the_server_sweeps_temporaries_a_crash_left_at_start(
+    settings: Settings, app: Any
+) -> None:
+    temporaries = settings.data_dir / "blobs" / "tmp"
+    temporaries.mkdir(parents=True, exist_ok=True)
+    stale, fresh = temporaries / "blob-crashed.part", temporaries / "blob-live.part"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"an upload in progress")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+
+    async with app.router.lifespan_context(app):
+        pass
+
+    assert not stale.exists()
+    assert fresh.exists()

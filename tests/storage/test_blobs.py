@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from cclibs.libraries.blobs import BlobTooLarge
+from cclibs.libraries.blobs import BlobTooLarge, StoredBlob
 from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
 
 pytestmark = pytest.mark.anyio
@@ -75,6 +76,49 @@ async def test_the_same_content_twice_is_one_file(store: FileBlobStore, tmp_path
     assert first == second
     assert len(files_under(tmp_path / "sha256")) == 1
     assert files_under(tmp_path / "tmp") == []
+
+
+async def test_the_blob_appears_inside_its_commit_and_not_before(
+    store: FileBlobStore, tmp_path: Path
+) -> None:
+    seen: list[tuple[bool, bool]] = []
+
+    @contextlib.asynccontextmanager
+    async def commit(blob: StoredBlob) -> AsyncIterator[None]:
+        before = await store.exists(blob.key)
+        yield
+        seen.append((before, await store.exists(blob.key)))
+
+    stored = await store.put(stream(b"recorded bytes"), max_size=100, commit=commit)
+
+    assert seen == [(False, True)]
+    assert await read_all(store, stored.key) == b"recorded bytes"
+
+
+async def test_a_refused_commit_stores_nothing(store: FileBlobStore, tmp_path: Path) -> None:
+    @contextlib.asynccontextmanager
+    async def refuse(blob: StoredBlob) -> AsyncIterator[None]:
+        raise RuntimeError("the library is gone")
+        yield
+
+    with pytest.raises(RuntimeError):
+        await store.put(stream(b"unwanted"), max_size=100, commit=refuse)
+
+    assert files_under(tmp_path) == []
+
+
+async def test_content_released_before_the_commit_is_put_back(store: FileBlobStore) -> None:
+    first = await store.put(stream(b"shared"), max_size=100)
+
+    @contextlib.asynccontextmanager
+    async def released_meanwhile(blob: StoredBlob) -> AsyncIterator[None]:
+        await store.delete(blob.key)  # another library let go of the same content
+        yield
+
+    again = await store.put(stream(b"shared"), max_size=100, commit=released_meanwhile)
+
+    assert again.key == first.key
+    assert await read_all(store, again.key) == b"shared"
 
 
 async def test_an_empty_stream_is_a_blob(store: FileBlobStore) -> None:

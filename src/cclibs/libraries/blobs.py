@@ -8,11 +8,12 @@ operations.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["BlobStore", "BlobTooLarge", "RenditionCache", "StoredBlob"]
+__all__ = ["BlobStore", "BlobTooLarge", "Commit", "RenditionCache", "StoredBlob"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,23 @@ class BlobTooLarge(Exception):
         super().__init__(f"larger than {max_size} bytes")
 
 
+Commit = Callable[[StoredBlob], AbstractAsyncContextManager[object]]
+"""What records a blob (a database transaction): the blob becomes visible inside it."""
+
+
 class BlobStore(Protocol):
-    async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
+    async def put(
+        self, chunks: AsyncIterable[bytes], *, max_size: int, commit: Commit | None = None
+    ) -> StoredBlob:
         """Store a stream. The blob becomes visible only once it is complete and durable
         (written to a temporary name, fsynced, renamed); a stream that fails or passes
         ``max_size`` (``BlobTooLarge``) leaves nothing behind. Storing content that is
-        already there is cheap and returns the same key."""
+        already there is cheap and returns the same key.
+
+        ``commit``, when given, is entered once the content is complete, and the blob is put
+        in place inside it: a transaction that records the blob then commits with it, and a
+        blob released meanwhile (the same content, no longer named) is put back. If entering
+        it fails, nothing is stored."""
         ...
 
     def get(self, key: str, *, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:

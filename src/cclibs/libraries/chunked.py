@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from cclibs.clock import Clock
 from cclibs.libraries.access import Action, Caller, require
-from cclibs.libraries.blobs import BlobStore, BlobTooLarge
+from cclibs.libraries.blobs import BlobStore, BlobTooLarge, StoredBlob
 from cclibs.libraries.errors import BadRequest, Conflict, InvalidElement, NotFound, PayloadTooLarge
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.models import Asset, Library, Upload, UploadPart
@@ -95,21 +96,25 @@ class ChunkedUploads:
         number = _part_number(number_text)
         async with self._tx.read() as store:
             await self._mine(store, caller, given_id, upload_id, lock=False)
-        try:
-            blob = await self._blobs.put(chunks, max_size=MAX_PART)
-        except BlobTooLarge:
-            raise PayloadTooLarge(f"A part may be at most {MAX_PART} bytes.") from None
-        if blob.size == 0:
-            await self._files.release([blob.key])
-            raise BadRequest("A part cannot be empty.")
-        part = UploadPart(number, blob.key, blob.size, blob.md5)
-        try:
+        recorded: list[tuple[UploadPart, UploadPart | None]] = []
+
+        @asynccontextmanager
+        async def record(blob: StoredBlob) -> AsyncIterator[None]:
+            if blob.size == 0:
+                raise BadRequest("A part cannot be empty.")
+            part = UploadPart(number, blob.key, blob.size, blob.md5)
             async with self._tx.write() as store:
                 await self._mine(store, caller, given_id, upload_id, lock=True)
+                await store.lock_blob(blob.key)
                 replaced = await store.put_part(upload_id, part)
-        except BaseException:
-            await self._files.release([blob.key])
-            raise
+                yield
+            recorded.append((part, replaced))
+
+        try:
+            await self._blobs.put(chunks, max_size=MAX_PART, commit=record)
+        except BlobTooLarge:
+            raise PayloadTooLarge(f"A part may be at most {MAX_PART} bytes.") from None
+        part, replaced = recorded[0]
         if replaced is not None and replaced.blob_key != part.blob_key:
             await self._files.release([replaced.blob_key])
         return part
@@ -127,15 +132,19 @@ class ChunkedUploads:
                 f"The file would be {total} bytes; this server takes at most "
                 f"{self._files.max_upload}."
             )
-        try:
-            blob = await self._blobs.put(self._joined(parts), max_size=self._files.max_upload)
-        except KeyError:  # pragma: no cover - a part's blob vanished under us
-            raise Conflict("A part of this upload is missing; send it again.") from None
-        async with self._tx.write() as store:
+        leftovers: list[UploadPart] = []
+
+        async def finish(store: LibraryStore) -> None:
             # Whoever finalizes first wins; a second finalize finds no upload.
             await self._mine(store, caller, given_id, upload_id, lock=True)
-            leftovers = await store.delete_upload(upload.id)
-        asset = await self._files.record_typed(caller, library.id, blob, upload.type)
+            leftovers.extend(await store.delete_upload(upload.id))
+
+        try:
+            asset = await self._files.upload(
+                caller, library.id, self._joined(parts), lambda: upload.type, also=finish
+            )
+        except KeyError:  # pragma: no cover - a part's blob vanished under us
+            raise Conflict("A part of this upload is missing; send it again.") from None
         await self._files.release(part.blob_key for part in leftovers)
         return library, asset
 

@@ -12,7 +12,8 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from cclibs.clock import Clock
@@ -21,7 +22,7 @@ from cclibs.libraries.blobs import BlobStore, BlobTooLarge, RenditionCache, Stor
 from cclibs.libraries.errors import BadRequest, NotFound, PayloadTooLarge
 from cclibs.libraries.models import Asset, Library
 from cclibs.libraries.payloads import parse_library_id
-from cclibs.libraries.ports import LibraryTransactions
+from cclibs.libraries.ports import LibraryStore, LibraryTransactions
 from cclibs.libraries.renditions import swatch_for, thumbnail_png
 from cclibs.libraries.representations import ThumbnailSource, asset_etag, thumbnail_source
 from cclibs.libraries.validation.mime import check_mime
@@ -64,6 +65,10 @@ class LibraryFiles:
         self._clock = clock
         self.max_upload = max_upload
 
+    @property
+    def blobs(self) -> BlobStore:
+        return self._blobs
+
     def _now(self) -> int:
         return int(self._clock.now().timestamp() * 1000)
 
@@ -76,57 +81,53 @@ class LibraryFiles:
                 caller.user_id, await store.library(parse_library_id(given_id)), Action.WRITE
             )
 
-    async def store(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
+    async def upload(
+        self,
+        caller: Caller,
+        library_id: str,
+        chunks: AsyncIterable[bytes],
+        kind_of: Callable[[], str],
+        *,
+        also: Callable[[LibraryStore], Awaitable[None]] | None = None,
+    ) -> Asset:
+        """Store a stream as an asset of the library. ``kind_of`` gives its type once the
+        stream has ended (a multipart body may name it after the file); ``also`` runs in the
+        transaction that records the asset. The blob is put in place inside that
+        transaction, under the blob's lock, so a release of the same content can never
+        leave the new asset without its bytes; a refusal leaves nothing stored."""
+        recorded: list[Asset] = []
+
+        @asynccontextmanager
+        async def record(blob: StoredBlob) -> AsyncIterator[None]:
+            asset = Asset(
+                id=str(uuid.uuid4()),
+                library_id=library_id,
+                owner_id=caller.user_id,
+                blob_key=blob.key,
+                type=kind_of(),
+                content_length=blob.size,
+                md5=blob.md5,
+                created_ms=self._now(),
+            )
+            async with self._tx.write() as store:
+                require(caller.user_id, await store.library(library_id, lock=True), Action.WRITE)
+                if also is not None:
+                    await also(store)
+                await store.lock_blob(blob.key)
+                await store.insert_asset(asset)
+                yield
+            recorded.append(asset)
+
         try:
-            return await self._blobs.put(chunks, max_size=self.max_upload)
+            await self._blobs.put(chunks, max_size=self.max_upload, commit=record)
         except BlobTooLarge:
             raise PayloadTooLarge(
                 f"The file is larger than this server's limit of {self.max_upload} bytes."
             ) from None
-
-    async def record(
-        self,
-        caller: Caller,
-        library: Library,
-        blob: StoredBlob,
-        representation_data: str | None,
-        part_type: str | None,
-    ) -> Asset:
-        """The asset for a stored blob, typed by ``Representation-Data`` (``{"type": ...}``),
-        or else by the file part's own Content-Type. Releases the blob if refused."""
-        try:
-            kind = self._upload_type(representation_data, part_type)
-        except BaseException:
-            await self.release([blob.key])
-            raise
-        return await self.record_typed(caller, library.id, blob, kind)
-
-    async def record_typed(
-        self, caller: Caller, library_id: str, blob: StoredBlob, kind: str
-    ) -> Asset:
-        """The asset row for a stored blob of a known type; releases the blob if refused
-        (the library went, or the caller may no longer write to it)."""
-        asset = Asset(
-            id=str(uuid.uuid4()),
-            library_id=library_id,
-            owner_id=caller.user_id,
-            blob_key=blob.key,
-            type=kind,
-            content_length=blob.size,
-            md5=blob.md5,
-            created_ms=self._now(),
-        )
-        try:
-            async with self._tx.write() as store:
-                require(caller.user_id, await store.library(library_id, lock=True), Action.WRITE)
-                await store.insert_asset(asset)
-        except BaseException:
-            await self.release([blob.key])
-            raise
-        return asset
+        return recorded[0]
 
     @staticmethod
-    def _upload_type(representation_data: str | None, part_type: str | None) -> str:
+    def upload_type(representation_data: str | None, part_type: str | None) -> str:
         given: object = None
         if representation_data is not None and representation_data.strip():
             try:
@@ -228,11 +229,13 @@ class LibraryFiles:
         """Delete the blobs of ``keys`` that no asset names any more; how many went."""
         gone = 0
         for key in set(keys):
-            async with self._tx.read() as store:
-                in_use = await store.blob_in_use(key)
-            if not in_use:
-                await self._blobs.delete(key)
-                gone += 1
+            # Under the blob's lock, in a write transaction: an upload of the same content
+            # either recorded its asset before (the blob stays) or puts the blob back after.
+            async with self._tx.write() as store:
+                await store.lock_blob(key)
+                if not await store.blob_in_use(key):
+                    await self._blobs.delete(key)
+                    gone += 1
         return gone
 
     async def collect_garbage(self, *, grace_ms: int = GRACE_MS, limit: int = 1000) -> int:

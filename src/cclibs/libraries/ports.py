@@ -110,6 +110,12 @@ class LibraryStore(Protocol):
         """The blobs the library's assets and upload parts name (read before deleting it)."""
         ...
 
+    async def lock_blob(self, blob_key: str) -> None:
+        """Hold the blob's lock until the transaction ends: whoever records a blob and
+        whoever releases it take turns (PostgreSQL: an advisory lock; SQLite's writers are
+        serial already)."""
+        ...
+
     async def blob_in_use(self, blob_key: str) -> bool:
         """Whether any asset or upload part still names this blob."""
         ...

@@ -29,7 +29,7 @@ from typing import BinaryIO
 import anyio
 import anyio.to_thread
 
-from cclibs.libraries.blobs import BlobTooLarge, StoredBlob
+from cclibs.libraries.blobs import BlobTooLarge, Commit, StoredBlob
 
 __all__ = ["FileBlobStore", "FileRenditionCache"]
 
@@ -47,12 +47,18 @@ class FileBlobStore:
         self._blobs = root / "sha256"
         self._temporary = root / _TEMPORARY
 
-    async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
+    async def put(
+        self, chunks: AsyncIterable[bytes], *, max_size: int, commit: Commit | None = None
+    ) -> StoredBlob:
         partial = await anyio.to_thread.run_sync(_PartialBlob.create, self._temporary)
         try:
             size = await _fill(partial, chunks, max_size)
             key, md5 = await anyio.to_thread.run_sync(partial.seal)
-            await anyio.to_thread.run_sync(self._settle, partial.path, key)
+            if commit is None:
+                await anyio.to_thread.run_sync(self._settle, partial.path, key)
+            else:
+                async with commit(StoredBlob(key=key, size=size, md5=md5)):
+                    await anyio.to_thread.run_sync(self._settle, partial.path, key)
         except BaseException:
             # Also on cancellation (a client gone mid-upload): the temporary must go, so the
             # clean-up itself must not be cancelled.

@@ -12,7 +12,18 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -398,6 +409,14 @@ class SqlLibraryStore:
             .where(LibraryUploadRow.library_id == library_id)
         )
         return set(rows.all()) | set(parts.all())
+
+    async def lock_blob(self, blob_key: str) -> None:
+        connection = await self._s.connection()
+        if connection.dialect.name == "postgresql":
+            # 60 bits of the SHA-256 key: a signed bigint, as pg_advisory_xact_lock takes.
+            await self._s.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(blob_key[:15], 16)}
+            )
 
     async def blob_in_use(self, blob_key: str) -> bool:
         found = await self._s.scalar(

@@ -26,6 +26,7 @@ from cclibs.playground import routes as playground_routes
 from cclibs.playground.assembly import build_playground
 from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
+from cclibs.storage.blobs import FileBlobStore
 from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.api import batch as _api_batch  # noqa: F401 - registers its routes
@@ -55,6 +56,7 @@ __all__ = ["create_app"]
 
 _STATIC = Path(__file__).parent / "static"
 _log = get_logger("cclibs.app")
+_STALE_TEMPORARY_S = 24 * 3600
 
 
 async def _ensure_keys(keys: KeyManager) -> None:
@@ -62,6 +64,18 @@ async def _ensure_keys(keys: KeyManager) -> None:
         await keys.ensure_keys()
     except Exception:  # logged; a token request will try again and report its own error
         _log.exception("could not create the signing keys")
+
+
+async def _sweep_blobs(blobs: FileBlobStore) -> None:
+    """Remove upload temporaries a crash left behind (a live upload touches its own at every
+    batch, so a day old is surely dead)."""
+    try:
+        swept = await blobs.sweep_temporary(_STALE_TEMPORARY_S)
+    except OSError:
+        _log.exception("could not sweep the blob store's temporaries")
+        return
+    if swept:
+        _log.info("removed stale upload temporaries", count=swept)
 
 
 def create_app(
@@ -83,8 +97,10 @@ def create_app(
         # Signing keys of a new server are made in the background, off the path to ready:
         # whatever needs them first (a token, the JWKS) makes them if this has not yet.
         keys = asyncio.create_task(_ensure_keys(services.oauth.keys))
+        sweep = asyncio.create_task(_sweep_blobs(services.libraries.blobs))
         yield
         await keys
+        await sweep
         await app.state.cclibs.playground.http.aclose()
         await db.dispose()
 

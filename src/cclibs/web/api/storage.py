@@ -159,15 +159,12 @@ async def upload(request: Request) -> Response:
         if parser.file_parts == 0:
             raise BadRequest("The upload has no Representation-Content part (the file).")
 
-    blob = await files.store(file_bytes())
-    data = parser.fields.get(_DATA_FIELD)
-    asset = await files.record(
-        caller,
-        library,
-        blob,
-        data.decode("utf-8", "replace") if data is not None else None,
-        parser.file_type,
-    )
+    def kind() -> str:
+        data = parser.fields.get(_DATA_FIELD)
+        text = data.decode("utf-8", "replace") if data is not None else None
+        return files.upload_type(text, parser.file_type)
+
+    asset = await files.upload(caller, library.id, file_bytes(), kind)
     return json_response(asset_view(asset, library, Links(state.settings.issuer)))
 
 
