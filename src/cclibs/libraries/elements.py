@@ -86,7 +86,12 @@ class ElementService:
                 offset=page.offset,
                 limit=page.limit + 1,
             )
-            total = await store.count_elements(library.id, where)
+            if where.types or where.group is not None:
+                total = await store.count_elements(library.id, where)
+            else:
+                # The library row keeps these counts (under its lock, with every write): a
+                # page of 100,000 elements need not count them all again.
+                total = library.archived_count if archived else library.elements_count
         return library, page_of(
             items, total, page, lambda e: (e.name, e.modified_ms, e.created_ms, e.id)
         )
