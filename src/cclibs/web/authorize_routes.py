@@ -14,7 +14,6 @@ from starlette.responses import RedirectResponse, Response
 
 from cclibs.accounts import User, WebSession
 from cclibs.oauth.endpoints.authorize import AuthorizationRequest, RedirectError
-from cclibs.oauth.endpoints.authorize import Response as AuthorizationResponse
 from cclibs.oauth.errors import (
     AccessDenied,
     ConsentRequired,
@@ -24,6 +23,7 @@ from cclibs.oauth.errors import (
 )
 from cclibs.oauth.messages import merge_params
 from cclibs.oauth.scopes import SCOPES
+from cclibs.web.authorization_response import send_back
 from cclibs.web.csp import allow_form_target
 from cclibs.web.errors import MalformedRequest, render_error
 from cclibs.web.forms import read_form
@@ -41,23 +41,6 @@ AUTHORIZE_PATHS = ("/ims/authorize/v2", "/ims/authorize/v1", "/ims/authorize")
 def sid_of(session: WebSession) -> str:
     """The OIDC session id: stable for one browser sign-in, unrelated to the cookie value."""
     return hashlib.sha256(b"cclibs-sid\x00" + session.id.encode()).hexdigest()[:32]
-
-
-def send_back(request: Request, response: AuthorizationResponse, status: int) -> Response:
-    if response.mode != "form_post":
-        return RedirectResponse(response.url, status_code=status)
-    target = urlsplit(response.redirect_uri)
-    origin = f"{target.scheme}://{target.netloc}"
-    csp = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; "
-        f"frame-ancestors 'none'; form-action {origin}"
-    )
-    return app_state(request).pages.render(
-        request,
-        "form_post.html",
-        {"action": response.redirect_uri, "fields": response.params},
-        headers={"content-security-policy": csp},
-    )
 
 
 async def allow_next_target(request: Request, next_path: str) -> None:
@@ -90,14 +73,15 @@ async def authorize(request: Request) -> Response:
         if isinstance(error, OAuthError):
             return _page_error(request, error)
         return _page_error(request, InvalidRedirectTarget("Too many parameters."))
-    except RedirectError as error:
-        return send_back(request, error.response, 302)
+    except RedirectError:
+        raise  # rendered by the error handlers: back to the client's redirect URI
     except OAuthError as error:  # malformed parameters before the client was known
         return _page_error(request, error)
     signed_in = await current(request)
     if signed_in is None or endpoint.needs_fresh_sign_in(auth_request, signed_in[0].created_at):
         if "none" in auth_request.prompt:
-            return send_back(request, endpoint.deny(auth_request, LoginRequired()), 302)
+            login = LoginRequired()
+            raise RedirectError(login, endpoint.deny(auth_request, login))
         return _to_sign_in(request, params, force=signed_in is not None)
     session, user = signed_in
     return await _decide(request, auth_request, session, user, request.url.query)
@@ -129,13 +113,11 @@ async def _decide(
 ) -> Response:
     state = app_state(request)
     endpoint = state.oauth.authorize
-    try:
-        endpoint.check_user_may_authorize(auth_request, user.id, user.email)
-    except RedirectError as error:
-        return send_back(request, error.response, 302)
+    endpoint.check_user_may_authorize(auth_request, user.id, user.email)
     if await endpoint.needs_consent(auth_request, user.id):
         if "none" in auth_request.prompt:
-            return send_back(request, endpoint.deny(auth_request, ConsentRequired()), 302)
+            needed = ConsentRequired()
+            raise RedirectError(needed, endpoint.deny(auth_request, needed))
         allow_form_target(request, auth_request.redirect_uri)
         return state.pages.render(
             request,
@@ -153,7 +135,7 @@ async def _decide(
         sid=sid_of(session),
         remember=False,
     )
-    return send_back(request, response, 302)
+    return send_back(request, response)
 
 
 for _path in AUTHORIZE_PATHS:
@@ -178,13 +160,13 @@ async def consent(request: Request) -> Response:
             merge_params(parse_qsl(query, keep_blank_values=True))
         )
         endpoint.check_user_may_authorize(auth_request, user.id, user.email)
-    except RedirectError as error:
-        return send_back(request, error.response, 303)
+    except RedirectError:
+        raise  # rendered by the error handlers: back to the client's redirect URI
     except OAuthError as error:
         return _page_error(request, error)
     if form["decision"] != "allow":
         denied = AccessDenied("The user did not allow access.")
-        return send_back(request, endpoint.deny(auth_request, denied), 303)
+        raise RedirectError(denied, endpoint.deny(auth_request, denied))
     response = await endpoint.approve(
         auth_request,
         user_id=user.id,
@@ -192,4 +174,4 @@ async def consent(request: Request) -> Response:
         sid=sid_of(session),
         remember=True,
     )
-    return send_back(request, response, 303)
+    return send_back(request, response)

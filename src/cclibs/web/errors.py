@@ -15,6 +15,8 @@ PageError
  ├── CsrfFailed        403  a form without a valid CSRF token, or from another origin
  └── PageNotFound      404
 OAuthError (cclibs.oauth.errors) and LibraryError (cclibs.libraries.errors) carry their own.
+An authorization error that goes back to the client (``RedirectError``) is delivered to its
+redirect URI by ``cclibs.web.authorization_response``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.libraries.errors import LibraryError
 from cclibs.logs import get_logger
+from cclibs.oauth.endpoints.authorize import RedirectError
 from cclibs.oauth.errors import (
     InsufficientScope,
     InvalidClient,
@@ -35,6 +38,7 @@ from cclibs.oauth.errors import (
     MissingToken,
     OAuthError,
 )
+from cclibs.web.authorization_response import send_back
 from cclibs.web.routing import Interface, interface_of
 from cclibs.web.state import app_state
 
@@ -198,12 +202,17 @@ def install_error_handlers(app: Starlette) -> None:
             request, exc.status, exc.description, _bearer_challenge(exc), code=exc.error
         )
 
+    async def redirect_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RedirectError)
+        return send_back(request, exc.response)
+
     async def library_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LibraryError)
         return render_error(request, exc.status, exc.message, code=exc.reason)
 
     app.add_exception_handler(OAuthError, oauth_error)
     app.add_exception_handler(LibraryError, library_error)
+    app.add_exception_handler(RedirectError, redirect_error)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
