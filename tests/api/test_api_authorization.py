@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller, ApiCallers, new_web_app, user_token
 
 pytestmark = pytest.mark.anyio
@@ -26,19 +27,6 @@ CLIENT = {"deviceId": "test-device", "device": "pytest", "app": "cclibs-tests"}
 PNG_1x1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 )
-
-
-def error_of(response: httpx.Response, status: int, *fragments: str) -> JSON:
-    """The ``{reason, message}`` body of an error answer; ``fragments`` are in its message."""
-    assert response.status_code == status, (response.request.method, response.url, response.text)
-    assert response.headers["content-type"].startswith("application/json")
-    body: JSON = response.json()
-    assert isinstance(body.get("reason"), str) and body["reason"]
-    assert isinstance(body.get("message"), str) and body["message"]
-    for fragment in fragments:
-        assert fragment in body["message"], body
-    assert response.headers.get("x-request-id")
-    return body
 
 
 def unauthorized(response: httpx.Response) -> JSON:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller
 
 pytestmark = pytest.mark.anyio
@@ -23,17 +24,6 @@ CLIENT = {"deviceId": "test-device", "device": "pytest", "app": "cclibs-tests"}
 COLOR = "application/vnd.adobe.element.color+dcx"
 FONT = "application/vnd.adobe.element.font+dcx"
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-def error_of(response: httpx.Response, status: int, *fragments: str) -> JSON:
-    """The ``{reason, message}`` body of an error answer; ``fragments`` are in its message."""
-    assert response.status_code == status, response.text
-    body: JSON = response.json()
-    assert isinstance(body.get("reason"), str) and body["reason"]
-    assert isinstance(body.get("message"), str) and body["message"]
-    for fragment in fragments:
-        assert fragment in body["message"], body
-    return body
 
 
 def color(name: str) -> JSON:

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from cclibs.clock import FrozenClock
+from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller
 
 pytestmark = pytest.mark.anyio
@@ -32,17 +33,6 @@ def element_type(kind: str) -> str:
 
 
 COLOR_REP = "application/vnd.adobe.color+json"
-
-
-def error_of(response: httpx.Response, status: int, *fragments: str) -> JSON:
-    """The ``{reason, message}`` body of an error answer; ``fragments`` are in its message."""
-    assert response.status_code == status, response.text
-    body: JSON = response.json()
-    assert isinstance(body.get("reason"), str) and body["reason"]
-    assert isinstance(body.get("message"), str) and body["message"]
-    for fragment in fragments:
-        assert fragment in body["message"], body
-    return body
 
 
 def png(width: int = 40, height: int = 20, rgb: tuple[int, int, int] = (200, 40, 40)) -> bytes:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller
 
 pytestmark = pytest.mark.anyio
@@ -41,17 +42,6 @@ UPLOAD_KEYS = {
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return {"max_upload_bytes": MAX_UPLOAD}
-
-
-def error_of(response: httpx.Response, status: int, *fragments: str) -> JSON:
-    """The ``{reason, message}`` body of an error answer; ``fragments`` are in its message."""
-    assert response.status_code == status, response.text
-    body: JSON = response.json()
-    assert isinstance(body.get("reason"), str) and body["reason"]
-    assert isinstance(body.get("message"), str) and body["message"]
-    for fragment in fragments:
-        assert fragment in body["message"], body
-    return body
 
 
 def image_bytes(

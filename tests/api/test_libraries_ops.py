@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from cclibs.clock import FrozenClock
+from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller
 
 pytestmark = pytest.mark.anyio
@@ -23,18 +24,6 @@ REL = "http://ns.adobe.com/melville/rel/"
 CLIENT = {"deviceId": "test-device", "device": "pytest", "app": "cclibs-tests"}
 COLOR = "application/vnd.adobe.element.color+dcx"
 FONT = "application/vnd.adobe.element.font+dcx"
-
-
-def error_of(response: httpx.Response, status: int, *fragments: str) -> JSON:
-    """The ``{reason, message}`` body of an error answer; ``fragments`` are in its message."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body: JSON = response.json()
-    assert isinstance(body.get("reason"), str) and body["reason"]
-    assert isinstance(body.get("message"), str) and body["message"]
-    for fragment in fragments:
-        assert fragment in body["message"], body
-    return body
 
 
 async def create_library(client: httpx.AsyncClient, caller: ApiCaller, name: str) -> JSON:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cclibs.libraries.errors import Forbidden, NotFound
 from cclibs.libraries.models import Library
+from cclibs.libraries.payloads import parse_library_id
 
-__all__ = ["Action", "Caller", "may", "require"]
+if TYPE_CHECKING:
+    from cclibs.libraries.ports import LibraryStore
+
+__all__ = ["Action", "Caller", "library_for", "may", "require"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +49,13 @@ def require(user_id: str, library: Library | None, action: Action) -> Library:
     if not may(user_id, library, action):
         raise Forbidden(f"You may not {action} this library.")
     return library
+
+
+async def library_for(
+    store: LibraryStore, caller: Caller, given_id: str, action: Action, *, lock: bool = False
+) -> Library:
+    """The library a path names (by id or URN) when ``caller`` may do ``action``; ``lock``
+    holds its row for a writer (see ``LibraryStore.library``)."""
+    return require(
+        caller.user_id, await store.library(parse_library_id(given_id), lock=lock), action
+    )

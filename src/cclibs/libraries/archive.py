@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, Caller, require
+from cclibs.libraries.access import Action, Caller, library_for
 from cclibs.libraries.bookkeeping import each_element, now_ms, touch
 from cclibs.libraries.errors import Conflict, InvalidElement, NotFound
 from cclibs.libraries.models import Element, ElementFilter, Library
-from cclibs.libraries.payloads import check_if_match, element_ids, parse_library_id
+from cclibs.libraries.payloads import check_if_match, element_ids
 from cclibs.libraries.ports import LibraryTransactions
 
 __all__ = ["ArchiveService"]
@@ -37,11 +37,7 @@ class ArchiveService:
         """Move live elements to the archive (``DELETE .../elements[/{id}]``)."""
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             found = {e.id: e for e in await store.elements(library.id, element_ids)}
             missing = [i for i in element_ids if i not in found or found[i].archived_ms is not None]
             if missing:
@@ -65,11 +61,7 @@ class ArchiveService:
         ids = element_ids(listing.get("elements") or listing.get("elementIds"), "elements")
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             found = {e.id: e for e in await store.elements(library.id, ids)}
             missing = [i for i in ids if i not in found or found[i].archived_ms is None]
             if missing:
@@ -87,11 +79,7 @@ class ArchiveService:
         """Delete archived elements for good: those named, or the whole archive."""
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             if element_ids is None:
                 found = [
                     element

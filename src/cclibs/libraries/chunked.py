@@ -24,12 +24,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, Caller, require
+from cclibs.libraries.access import Action, Caller, library_for
 from cclibs.libraries.blobs import BlobStore, BlobTooLarge, StoredBlob
 from cclibs.libraries.errors import BadRequest, Conflict, InvalidElement, NotFound, PayloadTooLarge
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.models import Asset, Library, Upload, UploadPart
-from cclibs.libraries.payloads import parse_library_id
 from cclibs.libraries.ports import LibraryStore, LibraryTransactions
 from cclibs.libraries.validation.mime import check_mime
 
@@ -60,9 +59,7 @@ class ChunkedUploads:
             raise BadRequest('The body is {"type": "<the file\'s MIME type>"}.')
         kind = check_mime(body.get("type"), "type")
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.WRITE
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE)
             upload = Upload(str(uuid.uuid4()), library.id, caller.user_id, kind, self._now())
             await store.insert_upload(upload)
         return library, upload
@@ -70,9 +67,7 @@ class ChunkedUploads:
     async def _mine(
         self, store: LibraryStore, caller: Caller, given_id: str, upload_id: str, *, lock: bool
     ) -> tuple[Library, Upload]:
-        library = require(
-            caller.user_id, await store.library(parse_library_id(given_id)), Action.WRITE
-        )
+        library = await library_for(store, caller, given_id, Action.WRITE)
         upload = await store.upload(upload_id, lock=lock)
         if upload is None or upload.library_id != library.id or upload.owner_id != caller.user_id:
             raise NotFound("There is no upload with this id in the library (finished or expired?).")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, Caller, require
+from cclibs.libraries.access import Action, Caller, library_for, require
 from cclibs.libraries.bookkeeping import copy_elements, now_ms, renamed, stamp, touch
 from cclibs.libraries.errors import InvalidElement, NotFound
 from cclibs.libraries.models import Element, ElementFilter, Library, library_id_from
@@ -75,9 +75,7 @@ class ElementService:
                 group_key = f"$default#{group_key}"
         where = ElementFilter(archived=archived, types=kinds, group=group_key)
         async with self._tx.read() as store:
-            library = require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.READ
-            )
+            library = await library_for(store, caller, given_id, Action.READ)
             items = await store.list_elements(
                 library.id,
                 where,
@@ -100,9 +98,7 @@ class ElementService:
         self, caller: Caller, given_id: str, element_id: str
     ) -> tuple[Library, Element]:
         async with self._tx.read() as store:
-            library = require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.READ
-            )
+            library = await library_for(store, caller, given_id, Action.READ)
             element = await store.element(library.id, element_id)
         if element is None or element.archived_ms is not None:
             raise NotFound("There is no element with this id in the library.")
@@ -120,11 +116,7 @@ class ElementService:
         validate_element(payload)
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             reps, assets = await normalize_representations(
                 payload.get("representations") or [],
                 library_id=library.id,
@@ -232,11 +224,7 @@ class ElementService:
             changes[item["id"]] = item
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             found = {e.id: e for e in await store.elements(library.id, list(changes))}
             missing = [i for i in changes if i not in found or found[i].archived_ms is not None]
             if missing:
@@ -269,11 +257,7 @@ class ElementService:
             raise InvalidElement("representations", "is required: the complete new set")
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             element = await store.element(library.id, element_id)
             if element is None or element.archived_ms is not None:
                 raise NotFound("There is no element with this id in the library.")

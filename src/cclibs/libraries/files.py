@@ -17,11 +17,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, Caller, require
+from cclibs.libraries.access import Action, Caller, library_for, require
 from cclibs.libraries.blobs import BlobStore, BlobTooLarge, RenditionCache, StoredBlob
 from cclibs.libraries.errors import BadRequest, NotFound, PayloadTooLarge
 from cclibs.libraries.models import Asset, Library
-from cclibs.libraries.payloads import parse_library_id
 from cclibs.libraries.ports import LibraryStore, LibraryTransactions
 from cclibs.libraries.renditions import swatch_for, thumbnail_png
 from cclibs.libraries.representations import ThumbnailSource, asset_etag, thumbnail_source
@@ -77,9 +76,7 @@ class LibraryFiles:
     async def writable(self, caller: Caller, given_id: str) -> Library:
         """The library an upload goes to, checked before any byte is stored."""
         async with self._tx.read() as store:
-            return require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.WRITE
-            )
+            return await library_for(store, caller, given_id, Action.WRITE)
 
     async def upload(
         self,
@@ -165,9 +162,7 @@ class LibraryFiles:
         self, caller: Caller, given_id: str, asset_id: str
     ) -> tuple[Asset, AsyncIterator[bytes]]:
         async with self._tx.read() as store:
-            library = require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.READ
-            )
+            library = await library_for(store, caller, given_id, Action.READ)
             asset = await store.asset(asset_id)
         if asset is None or asset.library_id != library.id:
             raise NotFound("There is no uploaded file with this id in the library.")
@@ -178,9 +173,7 @@ class LibraryFiles:
     ) -> Rendition:
         """The element's thumbnail at ``size`` (longest side), or its full-size file."""
         async with self._tx.read() as store:
-            library = require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.READ
-            )
+            library = await library_for(store, caller, given_id, Action.READ)
             element = await store.element(library.id, element_id)
             source = thumbnail_source(element) if element is not None else None
             asset = await store.asset(source.asset_id) if source and source.asset_id else None

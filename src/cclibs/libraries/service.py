@@ -15,12 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from cclibs.clock import Clock
-from cclibs.libraries.access import Action, Caller, require
+from cclibs.libraries.access import Action, Caller, library_for, require
 from cclibs.libraries.bookkeeping import copy_elements, each_element, now_ms
 from cclibs.libraries.errors import BadRequest, InvalidElement
 from cclibs.libraries.models import Element, ElementFilter, Library, library_id_from
 from cclibs.libraries.paging import Page, page_of, page_request, parse_ordering
-from cclibs.libraries.payloads import check_if_match, need_name, need_object, parse_library_id
+from cclibs.libraries.payloads import check_if_match, need_name, need_object
 from cclibs.libraries.ports import LibraryStore, LibraryTransactions
 from cclibs.libraries.representations import thumbnail_source
 
@@ -128,9 +128,7 @@ class LibraryService:
 
     async def library(self, caller: Caller, given_id: str) -> Library:
         async with self._tx.read() as store:
-            return require(
-                caller.user_id, await store.library(parse_library_id(given_id)), Action.READ
-            )
+            return await library_for(store, caller, given_id, Action.READ)
 
     async def library_extras(
         self, caller: Caller, library: Library, selectors: frozenset[str]
@@ -209,11 +207,7 @@ class LibraryService:
         payload = need_object(body, '{"name": ...}')
         name = need_name(payload.get("name"))
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.WRITE,
-            )
+            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
             check_if_match(if_match, library.etag)
             library = replace(
                 library, name=name, modified_ms=now_ms(self._clock), version=library.version + 1
@@ -225,11 +219,7 @@ class LibraryService:
         """Delete the library, its elements and its uploads; returns the blob keys its
         uploads named, for the caller to release (``LibraryFiles.release``)."""
         async with self._tx.write() as store:
-            library = require(
-                caller.user_id,
-                await store.library(parse_library_id(given_id), lock=True),
-                Action.DELETE,
-            )
+            library = await library_for(store, caller, given_id, Action.DELETE, lock=True)
             check_if_match(if_match, library.etag)
             keys = await store.library_blob_keys(library.id)
             await store.delete_library(library.id)
