@@ -8,7 +8,6 @@ transaction is never served from the session's stale copy.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -38,6 +37,15 @@ from cclibs.libraries.models import (
     UploadPart,
 )
 from cclibs.storage.db import Database
+from cclibs.storage.library_rows import (
+    asset_columns,
+    asset_of,
+    element_columns,
+    element_of,
+    group_token,
+    library_columns,
+    library_of,
+)
 from cclibs.storage.tables import (
     Base,
     LibraryAssetRow,
@@ -67,113 +75,6 @@ _ELEMENT_SORT: Mapping[str, QueryableAttribute[Any]] = {
     "modified_date": LibraryElementRow.modified_ms,
     "created_date": LibraryElementRow.created_ms,
 }
-
-
-# Row <-> dataclass, once per type -----------------------------------------------------------
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _library(row: LibraryRow) -> Library:
-    return Library(
-        id=row.id,
-        owner_id=row.owner_id,
-        name=row.name,
-        created_ms=row.created_ms,
-        modified_ms=row.modified_ms,
-        version=row.version,
-        elements_count=row.elements_count,
-        archived_count=row.archived_count,
-        storage_used=row.storage_used,
-    )
-
-
-def _library_columns(library: Library) -> dict[str, object]:
-    return {
-        "id": library.id,
-        "owner_id": library.owner_id,
-        "name": library.name,
-        "name_key": library.name.casefold(),
-        "created_ms": library.created_ms,
-        "modified_ms": library.modified_ms,
-        "version": library.version,
-        "elements_count": library.elements_count,
-        "archived_count": library.archived_count,
-        "storage_used": library.storage_used,
-    }
-
-
-def _group_token(key: str) -> str:
-    # Keys are stored between spaces; encoding a space (and '%', the escape) inside a key keeps
-    # one key from ever reading as two.
-    return key.replace("%", "%25").replace(" ", "%20")
-
-
-def _group_column(keys: Iterable[str]) -> str:
-    return "".join(f" {_group_token(key)}" for key in keys) + " "
-
-
-def _element(row: LibraryElementRow) -> Element:
-    return Element(
-        id=row.id,
-        library_id=row.library_id,
-        name=row.name,
-        type=row.type,
-        created_ms=row.created_ms,
-        modified_ms=row.modified_ms,
-        archived_ms=row.archived_ms,
-        version=row.version,
-        data=json.loads(row.data),
-        representations=tuple(json.loads(row.representations)),
-        storage_used=row.storage_used,
-    )
-
-
-def _element_columns(element: Element) -> dict[str, object]:
-    return {
-        "id": element.id,
-        "library_id": element.library_id,
-        "name": element.name,
-        "name_key": element.name.casefold(),
-        "type": element.type,
-        "created_ms": element.created_ms,
-        "modified_ms": element.modified_ms,
-        "archived": element.archived_ms is not None,
-        "archived_ms": element.archived_ms,
-        "version": element.version,
-        "storage_used": element.storage_used,
-        "data": _json(dict(element.data)),
-        "representations": _json([dict(rep) for rep in element.representations]),
-        "group_keys": _group_column(element.group_keys),
-    }
-
-
-def _asset(row: LibraryAssetRow) -> Asset:
-    return Asset(
-        id=row.id,
-        library_id=row.library_id,
-        owner_id=row.owner_id,
-        blob_key=row.blob_key,
-        type=row.type,
-        content_length=row.content_length,
-        md5=row.md5,
-        created_ms=row.created_ms,
-    )
-
-
-def _asset_columns(asset: Asset) -> dict[str, object]:
-    return {
-        "id": asset.id,
-        "library_id": asset.library_id,
-        "owner_id": asset.owner_id,
-        "blob_key": asset.blob_key,
-        "type": asset.type,
-        "content_length": asset.content_length,
-        "md5": asset.md5,
-        "created_ms": asset.created_ms,
-    }
 
 
 # Queries ------------------------------------------------------------------------------------
@@ -240,7 +141,7 @@ def _element_filter(library_id: str, where: ElementFilter) -> list[ColumnElement
     if where.group == _NO_GROUP:
         conditions.append(row.group_keys == " ")
     elif where.group is not None:
-        token = f" {_group_token(where.group)} "
+        token = f" {group_token(where.group)} "
         conditions.append(row.group_keys.contains(token, autoescape=True))
         # SQLite's LIKE ignores ASCII case; replace() is exact on both backends.
         conditions.append(func.replace(row.group_keys, token, "") != row.group_keys)
@@ -264,19 +165,17 @@ class SqlLibraryStore:
     # Libraries ---------------------------------------------------------------------------
 
     async def insert_library(self, library: Library) -> None:
-        await self._s.execute(insert(LibraryRow).values(**_library_columns(library)))
+        await self._s.execute(insert(LibraryRow).values(**library_columns(library)))
 
     async def library(self, library_id: str, *, lock: bool = False) -> Library | None:
         query = select(LibraryRow).where(LibraryRow.id == library_id)
         # FOR UPDATE on PostgreSQL; SQLite's write transactions are serial already.
         row = await self._row(query.with_for_update() if lock else query)
-        return _library(row) if row else None
+        return library_of(row) if row else None
 
     async def update_library(self, library: Library) -> None:
         await self._s.execute(
-            update(LibraryRow)
-            .where(LibraryRow.id == library.id)
-            .values(**_library_columns(library))
+            update(LibraryRow).where(LibraryRow.id == library.id).values(**library_columns(library))
         )
 
     async def delete_library(self, library_id: str) -> None:
@@ -294,7 +193,7 @@ class SqlLibraryStore:
     ) -> list[Library]:
         query = select(LibraryRow).where(LibraryRow.owner_id == owner_id)
         page = _page(query, _LIBRARY_SORT, LibraryRow.id, ordering, after, offset, limit)
-        return [_library(row) for row in await self._rows(page)]
+        return [library_of(row) for row in await self._rows(page)]
 
     async def count_libraries(self, owner_id: str) -> int:
         return await self._count(LibraryRow, LibraryRow.owner_id == owner_id)
@@ -307,7 +206,7 @@ class SqlLibraryStore:
             await self._s.execute(insert(LibraryElementAssetRow), links)
 
     async def insert_element(self, element: Element) -> None:
-        await self._s.execute(insert(LibraryElementRow).values(**_element_columns(element)))
+        await self._s.execute(insert(LibraryElementRow).values(**element_columns(element)))
         await self._link(element)
 
     async def element(self, library_id: str, element_id: str) -> Element | None:
@@ -316,7 +215,7 @@ class SqlLibraryStore:
                 LibraryElementRow.library_id == library_id, LibraryElementRow.id == element_id
             )
         )
-        return _element(row) if row else None
+        return element_of(row) if row else None
 
     async def elements(self, library_id: str, element_ids: Sequence[str]) -> list[Element]:
         found: dict[str, Element] = {}
@@ -326,14 +225,14 @@ class SqlLibraryStore:
                     LibraryElementRow.library_id == library_id, LibraryElementRow.id.in_(batch)
                 )
             )
-            found.update((row.id, _element(row)) for row in rows)
+            found.update((row.id, element_of(row)) for row in rows)
         return [found[id_] for id_ in dict.fromkeys(element_ids) if id_ in found]
 
     async def update_element(self, element: Element) -> None:
         await self._s.execute(
             update(LibraryElementRow)
             .where(LibraryElementRow.id == element.id)
-            .values(**_element_columns(element))
+            .values(**element_columns(element))
         )
         await self._s.execute(
             delete(LibraryElementAssetRow).where(LibraryElementAssetRow.element_id == element.id)
@@ -361,7 +260,7 @@ class SqlLibraryStore:
     ) -> list[Element]:
         query = select(LibraryElementRow).where(*_element_filter(library_id, where))
         page = _page(query, _ELEMENT_SORT, LibraryElementRow.id, ordering, after, offset, limit)
-        return [_element(row) for row in await self._rows(page)]
+        return [element_of(row) for row in await self._rows(page)]
 
     async def count_elements(self, library_id: str, where: ElementFilter) -> int:
         return await self._count(LibraryElementRow, *_element_filter(library_id, where))
@@ -377,11 +276,11 @@ class SqlLibraryStore:
     # Uploaded assets ---------------------------------------------------------------------
 
     async def insert_asset(self, asset: Asset) -> None:
-        await self._s.execute(insert(LibraryAssetRow).values(**_asset_columns(asset)))
+        await self._s.execute(insert(LibraryAssetRow).values(**asset_columns(asset)))
 
     async def asset(self, asset_id: str) -> Asset | None:
         row = await self._row(select(LibraryAssetRow).where(LibraryAssetRow.id == asset_id))
-        return _asset(row) if row else None
+        return asset_of(row) if row else None
 
     async def unreferenced_assets(self, created_before_ms: int, limit: int) -> list[Asset]:
         linked = select(LibraryElementAssetRow.asset_id).where(
@@ -393,7 +292,7 @@ class SqlLibraryStore:
             .order_by(LibraryAssetRow.created_ms, LibraryAssetRow.id)
             .limit(limit)
         )
-        return [_asset(row) for row in rows]
+        return [asset_of(row) for row in rows]
 
     async def delete_assets(self, asset_ids: Sequence[str]) -> None:
         for batch in _batches(asset_ids):
