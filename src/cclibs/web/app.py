@@ -20,6 +20,7 @@ from cclibs.config import Settings
 from cclibs.console import credential_settings as console_credential_settings
 from cclibs.console import credentials as console_credentials
 from cclibs.console import projects as console_projects
+from cclibs.libraries.files import LibraryFiles
 from cclibs.logs import get_logger
 from cclibs.oauth.keys import KeyManager
 from cclibs.playground import routes as playground_routes
@@ -57,6 +58,7 @@ __all__ = ["create_app"]
 _STATIC = Path(__file__).parent / "static"
 _log = get_logger("cclibs.app")
 _STALE_TEMPORARY_S = 24 * 3600
+_GARBAGE_INTERVAL_S = 3600
 
 
 async def _ensure_keys(keys: KeyManager) -> None:
@@ -76,6 +78,20 @@ async def _sweep_blobs(blobs: FileBlobStore) -> None:
         return
     if swept:
         _log.info("removed stale upload temporaries", count=swept)
+
+
+async def _collect_garbage(files: LibraryFiles) -> None:
+    """Every hour: forget uploads no element took up, and chunked uploads left unfinished,
+    and delete their blobs (also done after each purge; this catches the rest)."""
+    while True:
+        await asyncio.sleep(_GARBAGE_INTERVAL_S)
+        try:
+            collected = await files.collect_garbage()
+        except Exception:  # logged; the next round tries again
+            _log.exception("could not collect unused uploads")
+            continue
+        if collected:
+            _log.info("collected unused uploads", count=collected)
 
 
 def create_app(
@@ -98,7 +114,9 @@ def create_app(
         # whatever needs them first (a token, the JWKS) makes them if this has not yet.
         keys = asyncio.create_task(_ensure_keys(services.oauth.keys))
         sweep = asyncio.create_task(_sweep_blobs(services.libraries.blobs))
+        garbage = asyncio.create_task(_collect_garbage(services.libraries.files))
         yield
+        garbage.cancel()
         await keys
         await sweep
         await app.state.cclibs.playground.http.aclose()
