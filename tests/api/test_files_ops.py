@@ -306,6 +306,24 @@ async def test_download_gives_back_the_same_bytes(files: Files) -> None:
     assert document.headers["content-disposition"].startswith("attachment")
 
 
+async def test_files_and_thumbnails_answer_if_none_match_as_pages_do(files: Files) -> None:
+    """A list of tags, a weak tag and ``*`` all match (RFC 9110 §13.1.2), as on libraries
+    and elements; another tag gets the file."""
+    element = await files.image(image_bytes(80, 60))
+    uploaded = element["representations"][0]
+    for url in (uploaded["storage_href"], element["thumbnail"]["rendition"]):
+        etag = (await files.get(url)).headers["etag"]
+        for given in (f'"other", {etag}', f"W/{etag}", "*"):
+            answer = await files.get(url, **{"If-None-Match": given})
+            assert answer.status_code == 304, (url, given)
+            assert answer.headers["etag"] == etag
+        head = await files.client.head(url, headers={**files.headers, "If-None-Match": etag})
+        assert head.status_code == 304
+        fresh = await files.get(url, **{"If-None-Match": '"other"'})
+        assert fresh.status_code == 200
+        assert fresh.content
+
+
 async def test_download_of_what_is_not_there(files: Files) -> None:
     uploaded = await files.upload(image_bytes(4, 4))
     base = uploaded["storage_href"].split("?", 1)[0]

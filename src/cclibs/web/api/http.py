@@ -25,6 +25,7 @@ __all__ = [
     "json_response",
     "not_modified",
     "operation",
+    "without_body",
 ]
 
 MAX_JSON_BODY = 8 * 1024 * 1024
@@ -126,7 +127,7 @@ async def json_body(request: Request, *, optional: bool = False) -> Any:
         raise BadRequest(f"The body is not valid JSON: {str(exc)[:200]}") from None
     # No database stores U+0000 in text (PostgreSQL refuses it) and no name needs it. A
     # raw NUL cannot pass json.loads; an escaped one shows as \u0000 in the raw text.
-    if b"\\u0000" in raw.lower():
+    if b"\\u0000" in raw:  # JSON escapes are lower-case u; their hex digits here are 0s
         raise BadRequest("The body holds a NUL character (U+0000), which no value may hold.")
     return value
 
@@ -154,4 +155,21 @@ def not_modified(request: Request, etag: str) -> Response | None:
     tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
     if "*" in tags or etag.removeprefix("W/") in tags:
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    return None
+
+
+def without_body(
+    request: Request,
+    etag: str,
+    headers: Mapping[str, str] | None = None,
+    media_type: str | None = None,
+) -> Response | None:
+    """The answer when no body is due: 304 for a matching ``If-None-Match``, the headers
+    alone for HEAD; None when the caller sends the body."""
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    if request.method == "HEAD":
+        given = headers or {"ETag": etag, "Cache-Control": "no-cache"}
+        return Response(status_code=200, headers=dict(given), media_type=media_type)
     return None

@@ -26,7 +26,7 @@ from cclibs.libraries.wire import (
     parse_selectors,
 )
 from cclibs.web.api.auth import api_caller
-from cclibs.web.api.http import json_body, json_response, not_modified, operation
+from cclibs.web.api.http import json_body, json_response, operation, without_body
 from cclibs.web.state import AppState, app_state
 
 __all__ = ["element_json", "links_for"]
@@ -198,13 +198,9 @@ async def create_library(request: Request) -> Response:
 async def get_library(request: Request) -> Response:
     state, caller = await _caller(request)
     library = await state.libraries.library(caller, request.path_params["libraryId"])
-    if request.method == "HEAD":
-        return Response(
-            status_code=200, headers={"ETag": library.etag, "Cache-Control": "no-cache"}
-        )
-    unchanged = not_modified(request, library.etag)
-    if unchanged is not None:
-        return unchanged
+    early = without_body(request, library.etag)
+    if early is not None:
+        return early
     selectors = parse_selectors(_q(request, "selector"), LIBRARY_SELECTORS)
     body = await _library_json(state, caller, library, links_for(state), selectors)
     return json_response(body, etag=library.etag)
@@ -364,13 +360,9 @@ async def get_element(request: Request) -> Response:
     library, element = await state.elements.element(
         caller, request.path_params["libraryId"], request.path_params["elementId"]
     )
-    if request.method == "HEAD":
-        return Response(
-            status_code=200, headers={"ETag": element.etag, "Cache-Control": "no-cache"}
-        )
-    unchanged = not_modified(request, element.etag)
-    if unchanged is not None:
-        return unchanged
+    early = without_body(request, element.etag)
+    if early is not None:
+        return early
     selectors = parse_selectors(_q(request, "selector"), ELEMENT_SELECTORS)
     body = element_json(element, library, links_for(state), selectors)
     return json_response(body, etag=element.etag)

@@ -16,13 +16,13 @@ from starlette.responses import Response, StreamingResponse
 from cclibs.libraries.chunked import MAX_PART, MAX_PARTS
 from cclibs.libraries.errors import BadRequest, NotFound, UnsupportedMedia
 from cclibs.libraries.files import UNFINISHED_UPLOAD_MS, Rendition
-from cclibs.libraries.models import Asset, Upload, UploadPart
+from cclibs.libraries.models import Upload, UploadPart
 from cclibs.libraries.renditions import parse_rendition_segment
 from cclibs.libraries.representations import asset_etag
 from cclibs.libraries.wire import Links, asset_view
 from cclibs.logs import get_logger
 from cclibs.web.api.auth import api_caller
-from cclibs.web.api.http import json_body, json_response, operation
+from cclibs.web.api.http import json_body, json_response, operation, without_body
 from cclibs.web.bodies import BodyCutOff, stream_body
 from cclibs.web.state import app_state
 
@@ -201,17 +201,6 @@ def _file_headers(content_type: str, length: int, etag: str) -> dict[str, str]:
     return headers
 
 
-async def _file_response(request: Request, asset: Asset, chunks: AsyncIterator[bytes]) -> Response:
-    etag = asset_etag(asset)
-    headers = _file_headers(asset.type, asset.content_length, etag)
-    if request.headers.get("if-none-match", "").strip() == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    if request.method == "HEAD":
-        return Response(status_code=200, headers=headers, media_type=asset.type)
-    body = await _primed(chunks)
-    return StreamingResponse(body, headers=headers, media_type=asset.type)
-
-
 @operation(
     "GET",
     "/storage/id/{libraryId}",
@@ -231,15 +220,16 @@ async def download(request: Request) -> Response:
     asset, chunks = await state.library_files.file(
         caller, request.path_params["libraryId"], component
     )
-    return await _file_response(request, asset, chunks)
+    file = Rendition(asset.type, asset.content_length, asset_etag(asset), chunks=chunks)
+    return await _rendition_response(request, file)
 
 
 async def _rendition_response(request: Request, rendition: Rendition) -> Response:
+    """A file or rendition: streamed when it is a stored file, else from memory."""
     headers = _file_headers(rendition.content_type, rendition.length, rendition.etag)
-    if request.headers.get("if-none-match", "").strip() == rendition.etag:
-        return Response(status_code=304, headers={"ETag": rendition.etag})
-    if request.method == "HEAD":
-        return Response(status_code=200, headers=headers, media_type=rendition.content_type)
+    early = without_body(request, rendition.etag, headers, rendition.content_type)
+    if early is not None:
+        return early
     if rendition.chunks is not None:
         body = await _primed(rendition.chunks)
         return StreamingResponse(body, headers=headers, media_type=rendition.content_type)
@@ -256,12 +246,7 @@ async def _rendition_response(request: Request, rendition: Rendition) -> Respons
     produces="*/*",
 )
 async def full_rendition(request: Request) -> Response:
-    state = app_state(request)
-    caller = await api_caller(request)
-    rendition = await state.library_files.rendition(
-        caller, request.path_params["libraryId"], request.path_params["elementId"], None
-    )
-    return await _rendition_response(request, rendition)
+    return await _element_rendition(request, None)
 
 
 @operation(
@@ -274,9 +259,13 @@ async def full_rendition(request: Request) -> Response:
     produces="image/png",
 )
 async def sized_rendition(request: Request) -> Response:
+    return await _element_rendition(request, request.path_params["rendition"])
+
+
+async def _element_rendition(request: Request, segment: str | None) -> Response:
     state = app_state(request)
     caller = await api_caller(request)
-    size = parse_rendition_segment(request.path_params["rendition"])
+    size = parse_rendition_segment(segment) if segment is not None else None
     rendition = await state.library_files.rendition(
         caller, request.path_params["libraryId"], request.path_params["elementId"], size
     )
