@@ -3,31 +3,72 @@
 structlog renders both our own events and the standard-library records of uvicorn and friends,
 so one process writes one format. The request id is bound per request (contextvars) and rides
 on every line logged while that request is handled.
+
+Two promises, whatever the mode:
+
+- no secret in any line: values are redacted by name and by shape (``cclibs.log_redaction``)
+  and tracebacks never show local variables (``cclibs.log_tracebacks``);
+- logging never stalls the event loop: on a thread that runs an event loop, a record only
+  goes into a queue; a writer thread renders it (tracebacks read source files) and writes it
+  (a full pipe blocks). Elsewhere (commands, worker threads) records are written at once, after
+  what is queued, so short commands and tests see their lines when they return.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
+import queue
 import sys
+import threading
+from contextlib import suppress
+from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict
 
-__all__ = ["configure_logging", "get_logger"]
+from cclibs.log_redaction import redact
+from cclibs.log_tracebacks import capture_exc_info, render_exception
+
+__all__ = ["configure_logging", "flush_logs", "get_logger", "stop_logging"]
+
+_QUEUE_SIZE = 10_000  # past this the writer cannot keep up: records are dropped and counted
+_MAX_LINE = 32_000
+_ESSENTIAL = ("timestamp", "level", "logger", "event", "request_id", "path", "exception")
+_STREAM = "cclibs_stream"  # record attributes set when the record is made
+_CONTEXT = "cclibs_context"
+_writer = threading.local()
+_active: tuple[_OffLoopHandler, QueueListener] | None = None
+_atexit_registered = False
 
 
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
+    """(Re)configure the process's logging; a second call replaces the first one's writer."""
+    global _active, _atexit_registered
+    # Runs where the event is logged: context, exc_info and values are taken while current.
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        capture_exc_info,
+        redact,
+    ]
+    foreign: list[Any] = [
+        _from_emit_time,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -36,16 +77,22 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=foreign,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             _drop_color_message,
-            structlog.processors.format_exc_info if json else _identity,
-            renderer,
+            redact,
+            render_exception,
+            _Bounded(renderer),
         ],
     )
-    handler = _StderrHandler()
-    handler.setFormatter(formatter)
+    sink = _StderrHandler()
+    sink.setFormatter(formatter)
+    records: queue.Queue[logging.LogRecord] = queue.Queue(_QUEUE_SIZE)
+    handler = _OffLoopHandler(records, sink)
+    listener = _Writer(records, sink)
+    listener.start()
+    previous, _active = _active, (handler, listener)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -54,13 +101,109 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # cclibs writes its own access line (without query strings, which may carry secrets).
     logging.getLogger("uvicorn.access").disabled = True
+    _stop(previous)
+    if not _atexit_registered:
+        atexit.register(stop_logging)
+        _atexit_registered = True
+
+
+def flush_logs(timeout: float = 5.0) -> bool:
+    """Wait until every queued record is written; False if that took longer than ``timeout``."""
+    return _active is None or _drained(_active[0].records, timeout)
+
+
+def stop_logging() -> None:
+    """Write what is queued and stop the writer thread (at exit); later records are written
+    at once."""
+    global _active
+    previous, _active = _active, None
+    _stop(previous)
+
+
+def get_logger(name: str) -> Any:
+    return structlog.stdlib.get_logger(name)
+
+
+def _stop(active: tuple[_OffLoopHandler, QueueListener] | None) -> None:
+    if active is not None:
+        handler, listener = active
+        handler.closed = True
+        listener.stop()
+
+
+def _drained(records: queue.Queue[Any], timeout: float) -> bool:
+    with records.all_tasks_done:
+        return records.all_tasks_done.wait_for(lambda: not records.unfinished_tasks, timeout)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class _OffLoopHandler(QueueHandler):
+    """The root handler: queues records logged on an event loop, writes the others."""
+
+    def __init__(self, records: queue.Queue[Any], sink: logging.Handler) -> None:
+        super().__init__(records)
+        self.records = records
+        self.sink = sink
+        self.closed = False
+        self.dropped = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            record.__dict__[_STREAM] = sys.stderr
+            if not _is_structlog(record):
+                record.__dict__[_CONTEXT] = structlog.contextvars.get_contextvars()
+            if self.closed or not _on_event_loop():
+                if not getattr(_writer, "busy", False):
+                    _drained(self.records, 1.0)  # keep the order of what is already queued
+                self.sink.handle(record)
+                return
+            if self.dropped:
+                self.records.put_nowait(_dropped_record(self.dropped))
+                self.dropped = 0
+            self.records.put_nowait(self.prepare(record))
+        except queue.Full:
+            self.dropped += 1
+        except Exception:
+            self.handleError(record)
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        # The stdlib's prepare() formats here, on the loop, and drops exc_info: not wanted.
+        # A copy, so that other handlers (pytest's caplog) keep the original.
+        copy = logging.makeLogRecord(record.__dict__)
+        if not _is_structlog(copy) and copy.args:
+            # The arguments may change before the writer gets to them.
+            copy.msg, copy.args = copy.getMessage(), None
+        return copy
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        _report_failure(record)
+
+
+class _Writer(QueueListener):
+    """The writer thread: renders and writes the queued records, in order."""
+
+    def __init__(self, records: queue.Queue[Any], sink: logging.Handler) -> None:
+        super().__init__(records, sink)
+        self.records = records
+
+    def enqueue_sentinel(self) -> None:
+        # The stdlib's put_nowait() would fail on a full queue; this waits for room.
+        self.records.put(getattr(self, "_sentinel", None))
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is at the time of the record, not at set-up.
+    """Writes to whatever ``sys.stderr`` was when the record was made, not at set-up.
 
     A command run in-process (tests, Typer's runner) swaps and closes stderr; a handler that
-    kept the old stream would fail on the next record.
+    kept the old stream would fail on the next record. If that stream is closed by the time the
+    writer gets to it, the record goes to the current one.
     """
 
     @property
@@ -71,16 +214,84 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def stream(self, _value: Any) -> None:
         pass
 
+    def emit(self, record: logging.LogRecord) -> None:
+        _writer.busy = True
+        try:
+            line = self.format(record) + self.terminator
+            target = record.__dict__.get(_STREAM) or sys.stderr
+            try:
+                target.write(line)
+                target.flush()
+            except ValueError:  # closed since the record was made
+                sys.stderr.write(line)
+                sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+        finally:
+            _writer.busy = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        _report_failure(record)
+
+
+def _report_failure(record: logging.LogRecord) -> None:
+    # logging's own report prints the record's message and arguments: they may hold secrets.
+    error = sys.exc_info()[0]
+    stream = sys.__stderr__
+    if stream is not None:
+        with suppress(Exception):  # nowhere left to say it
+            stream.write(
+                f"cclibs: a log record of {record.name} could not be written "
+                f"({error.__name__ if error else 'unknown error'})\n"
+            )
+
+
+def _dropped_record(count: int) -> logging.LogRecord:
+    record = logging.LogRecord(
+        "cclibs.logs", logging.WARNING, __file__, 0, "log records dropped", None, None
+    )
+    record.__dict__.update({"dropped": count, _STREAM: sys.stderr, _CONTEXT: {}})
+    return record
+
+
+def _is_structlog(record: logging.LogRecord) -> bool:
+    return isinstance(record.msg, dict) and hasattr(record, "_logger")
+
+
+def _from_emit_time(_logger: Any, _name: str, event: Any) -> Any:
+    """For standard-library records: the context and the time of the emitting thread.
+
+    (``ProcessorFormatter`` hands its own copy of the record: taking attributes off it is safe,
+    and keeps them out of ``ExtraAdder``.)
+    """
+    record = event.get("_record")
+    if record is not None:
+        record.__dict__.pop(_STREAM, None)
+        for key, value in record.__dict__.pop(_CONTEXT, {}).items():
+            event.setdefault(key, value)
+        event.setdefault("timestamp", _iso(record.created))
+    return event
+
+
+def _iso(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class _Bounded:
+    """The renderer, with a cap on the line: past it only the essential keys are written."""
+
+    def __init__(self, renderer: Any) -> None:
+        self.renderer = renderer
+
+    def __call__(self, logger: Any, name: str, event: EventDict) -> Any:
+        line = self.renderer(logger, name, dict(event))
+        if len(line) <= _MAX_LINE:
+            return line
+        kept = {key: event[key] for key in _ESSENTIAL if key in event}
+        return self.renderer(logger, name, {**kept, "truncated_from": len(line)})
+
 
 def _drop_color_message(_logger: Any, _name: str, event: Any) -> Any:
     # uvicorn attaches an ANSI-coloured copy of each message; the renderer colours on its own.
     event.pop("color_message", None)
     return event
-
-
-def _identity(_logger: Any, _name: str, event: Any) -> Any:
-    return event
-
-
-def get_logger(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)

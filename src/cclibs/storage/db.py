@@ -5,6 +5,10 @@ reader and later writes can fail at once with ``database is locked`` when anothe
 there first, whatever the busy timeout. So writes begin with ``BEGIN IMMEDIATE`` on a separate
 engine, which waits (busy_timeout) for the write lock up front; reads stay concurrent under WAL.
 PostgreSQL needs none of this and uses one engine for both.
+
+Every engine hides the bound parameters in its errors (``hide_parameters``): a failed statement
+would otherwise quote password hashes, token hashes and codes into the exception, and so into
+the log.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_engine(url: URL, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
@@ -78,7 +84,7 @@ class Database:
             self._write_engine = _sqlite_engine(self.url, immediate=True)
         else:
             engine = create_async_engine(
-                self.url, pool_pre_ping=True, pool_size=10, max_overflow=10
+                self.url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
             )
             self._read_engine = self._write_engine = engine
         self._readers = async_sessionmaker(self._read_engine, expire_on_commit=False)

@@ -1,0 +1,179 @@
+"""The log's promises, line by line: no locals, no secrets, bounded lines, a free event loop.
+
+The async tests log from a running event loop, as the server does, so their records go through
+the writer thread; ``flush_logs`` waits for it before the output is read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from cclibs.logs import configure_logging, flush_logs, get_logger
+from tests.support.logs import configured_logging
+
+_JWT = (
+    "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEiLCJzY29wZSI6Im9wZW5pZCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+)
+
+_log = get_logger("tests.logs")
+
+
+@pytest.fixture(params=[False, True], ids=["console", "json"])
+def json_logs(request: pytest.FixtureRequest) -> Iterator[bool]:
+    with configured_logging(json=request.param):
+        yield request.param
+
+
+def _output(capsys: pytest.CaptureFixture[str]) -> str:
+    assert flush_logs()
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def _sign_in(password: str) -> None:
+    session_token = "session-token-of-the-user"  # noqa: F841 - a local, as request data is
+    raise RuntimeError("the database did not answer")
+
+
+@pytest.mark.anyio
+async def test_tracebacks_show_no_local_variables(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password = "pw-" + secrets.token_hex(8)
+    try:
+        _sign_in(password)
+    except RuntimeError:
+        _log.exception("unhandled error")
+    log = _output(capsys)
+    assert "unhandled error" in log
+    assert "RuntimeError: the database did not answer" in log
+    assert "in _sign_in" in log  # the frames are there, their variables are not
+    assert password not in log
+    assert "session-token-of-the-user" not in log
+
+
+@pytest.mark.anyio
+async def test_exception_messages_lose_sql_parameters_and_credentials(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = (
+        "(sqlite3.IntegrityError) UNIQUE constraint failed\n"
+        "[SQL: INSERT INTO tokens (hash, owner) VALUES (?, ?)]\n"
+        "[parameters: ('hash-of-the-refresh-token', 'owner-1')]\n"
+        f"while calling https://api.example.com/x?code=code-value-1 with Bearer {_JWT}"
+    )
+    try:
+        raise ValueError(message)
+    except ValueError:
+        _log.exception("unhandled error")
+    log = _output(capsys)
+    assert "UNIQUE constraint failed" in log and "[SQL: INSERT INTO tokens" in log
+    for secret in ("hash-of-the-refresh-token", "code-value-1", _JWT):
+        assert secret not in log
+
+
+@pytest.mark.anyio
+async def test_values_under_secret_names_are_redacted_at_any_depth(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log.info(
+        "sign-in form",
+        password="pw-1",
+        client_secret="cs-1",
+        form={"email": "ada@example.com", "nested": [{"refresh_token": "rt-1", "code": "c-1"}]},
+        headers=[(b"cookie", b"session=ck-1"), ("Authorization", "Basic YWRhOnB3LTE=")],
+        note=f"token {_JWT} from a header",
+    )
+    log = _output(capsys)
+    assert "sign-in form" in log and "ada@example.com" in log
+    for secret in ("pw-1", "cs-1", "rt-1", "c-1", "ck-1", "YWRhOnB3LTE=", _JWT):
+        assert secret not in log
+
+
+@pytest.mark.anyio
+async def test_standard_library_records_are_redacted_and_keep_the_request_id(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with structlog.contextvars.bound_contextvars(request_id="rid-7"):
+        logging.getLogger("uvicorn.error").warning(
+            "rejected %s", "Authorization: Bearer opaque-token-value"
+        )
+    log = _output(capsys)
+    assert "rejected" in log and "rid-7" in log
+    assert "opaque-token-value" not in log
+
+
+@pytest.mark.anyio
+async def test_one_event_cannot_write_megabytes(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log.info("huge", blob="x" * 5_000_000, many={str(n): "y" * 100 for n in range(10_000)})
+    log = _output(capsys)
+    assert "huge" in log
+    assert len(log) < 40_000
+    if json_logs:
+        assert json.loads(log.strip().splitlines()[-1])["event"] == "huge"
+
+
+class _BlockedStream:
+    """A stderr that nobody reads (a full pipe): each write waits until released."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.released.wait(5)
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.anyio
+async def test_logging_on_the_event_loop_does_not_wait_for_stderr(
+    json_logs: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = _BlockedStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    started = time.perf_counter()
+    _log.info("first")
+    try:
+        _sign_in("pw")
+    except RuntimeError:
+        _log.exception("second")
+    elapsed = time.perf_counter() - started
+    stream.released.set()
+    assert flush_logs()
+    assert elapsed < 0.05, f"logging took {elapsed * 1000:.0f} ms on the event loop"
+    written = "".join(stream.parts)
+    assert written.index("first") < written.index("second")
+
+
+def test_records_made_outside_an_event_loop_are_written_at_once(
+    json_logs: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log.info("from a command")
+    assert "from a command" in capsys.readouterr().err  # no flush needed
+
+
+def test_configure_logging_is_idempotent_and_leaves_no_writer_behind() -> None:
+    before = threading.active_count()
+    with configured_logging(json=True):
+        for json_mode in (False, True, False, True):
+            configure_logging(json=json_mode)
+        assert threading.active_count() <= before + 1
+    assert threading.active_count() <= before
