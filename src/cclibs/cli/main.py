@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cclibs import __version__
-from cclibs.cli import clients, db, keys, login, profiles, serve, users
+from cclibs.cli import backup, clients, db, keys, login, profiles, serve, users
 
 app = typer.Typer(
     help="cclibs: a self-hosted Creative Cloud Libraries API and its identity service.",
@@ -22,6 +22,8 @@ app.command()(login.logout)
 app.command()(login.whoami)
 app.command()(login.token)
 app.add_typer(profiles.app, name="profiles")
+app.command()(backup.backup)
+app.command()(backup.restore)
 
 
 def _version(value: bool) -> None:
