@@ -95,8 +95,14 @@ class Settings(BaseSettings):
     """JSON log lines. Unset: JSON in production, readable in development."""
     session_max_age_seconds: int = Field(default=14 * 24 * 3600, ge=300, le=90 * 24 * 3600)
     login_max_failures_per_account: int = Field(default=5, ge=1, le=1000)
+    """Wrong passwords per (account, client address) before growing delays; ten times this a
+    day per account from all addresses before it slows down (``accounts/throttle.py``)."""
     login_max_failures_per_address: int = Field(default=30, ge=1, le=100000)
+    """Wrong passwords per client address, over all accounts, per window."""
     login_failure_window_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    """Reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed: comma-separated IPs or
+    CIDRs. Unset: none, the client address is the connecting peer's."""
     access_token_alg: Literal["ES256", "RS256"] = "RS256"  # noqa: S105 - an algorithm name
     """JWS algorithm of access tokens. RS256 by measurement (bench/jwt_algs.py): ES256 signs
     ~8x faster but RS256 verifies ~2x faster, and the API verifies a 24 h token on every
@@ -163,6 +169,24 @@ class Settings(BaseSettings):
                 raise ValueError(f"{url!r} must be a plain base URL")
             urls.append(url)
         return tuple(urls)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _address_list(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("a comma-separated list of IP addresses or CIDRs is expected")
+        proxies: list[str] = []
+        for item in items:
+            text = str(item).strip()
+            if not text:
+                continue
+            try:
+                network = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                raise ValueError(f"{text!r} is not an IP address or CIDR") from None
+            proxies.append(str(network) if "/" in text else str(network.network_address))
+        return tuple(proxies)
 
     @field_validator("log_level")
     @classmethod

@@ -191,6 +191,7 @@ def _build_oauth(
             spa_refresh_tokens=settings.spa_refresh_tokens,
             refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
         ),
+        SecretHasher(secret, purpose=b"refresh-successor"),
     )
     bearer = BearerValidator(
         settings.issuer,

@@ -206,10 +206,8 @@ async def new_server_caller(
 
 
 async def revoke(services: AuthServices, caller: ApiCaller) -> None:
-    """Revoke the caller's access token as its client would (RFC 7009): its grant ends.
-
-    The server cannot revoke client_credentials tokens (``UnsupportedTokenType``).
-    """
+    """Revoke the caller's access token as its client would (RFC 7009): its grant ends, or,
+    for a client_credentials token, the token goes on the deny-list."""
     await services.oauth.revoke.handle(
         OAuthRequest(
             {"token": caller.access_token, "token_type_hint": "access_token"},

@@ -8,7 +8,7 @@ AccountError
  ├── SignupClosed        403  sign-up is off on this server
  ├── UnknownUser         404  no account with that id or email
  ├── EmailTaken          409  sign-up with an email that has an account
- └── Throttled           429  too many failures; carries retry_after seconds
+ └── Throttled           429  too many failures (sign-in, device codes); carries retry_after
 """
 
 from __future__ import annotations
@@ -96,8 +96,13 @@ class EmailTaken(AccountError):
 class Throttled(AccountError):
     status = 429
 
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, round(retry_after / 60))
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"Too many failed sign-in attempts. Try again in about {minutes} {unit}.")
+    def __init__(self, retry_after: int, *, what: str = "failed sign-in attempts") -> None:
+        super().__init__(f"Too many {what}. Try again in {_how_long(retry_after)}.")
         self.retry_after = retry_after
+
+
+def _how_long(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = round(seconds / 60)
+    return f"about {minutes} minute{'' if minutes == 1 else 's'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Literal, Protocol
@@ -10,7 +11,11 @@ from cclibs.accounts.models import NewUser, User, WebSession
 
 __all__ = ["AccessRevoker", "AccountStore", "AccountTransactions", "FailureScope"]
 
-FailureScope = Literal["account", "address"]
+FailureScope = Literal["account", "address", "pair", "known", "code_session", "code_address"]
+"""What a row of ``login_failures`` is counted against (see ``cclibs.accounts.throttle``):
+sign-in failures per account, per client address and per (account, address) pair; ``known``
+marks a pair that signed in successfully; wrong device user codes per web session and per
+address. At most 16 characters (the column)."""
 
 
 class AccountStore(Protocol):
@@ -66,7 +71,14 @@ class AccountStore(Protocol):
         """Delete every session of the user except ``keep``; returns how many went."""
         ...
 
-    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> None: ...
+    async def hold_failures(self, scope: FailureScope, key: str) -> None:
+        """Make this transaction the only one counting or recording failures of the key until
+        it ends, so that "count, then record" cannot interleave with another request's."""
+        ...
+
+    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> int:
+        """Insert a failure row; returns its id (for ``delete_failures``)."""
+        ...
 
     async def failures_since(
         self, scope: FailureScope, key: str, since: datetime
@@ -74,10 +86,17 @@ class AccountStore(Protocol):
         """Failure times for the key at or after ``since``, oldest first."""
         ...
 
+    async def delete_failures(self, ids: Sequence[int]) -> None:
+        """Delete these rows (a reservation given back)."""
+        ...
+
     async def clear_failures(self, scope: FailureScope, key: str) -> None: ...
 
-    async def prune_failures(self, before: datetime) -> None:
-        """Forget failures older than ``before`` (they no longer count in any window)."""
+    async def prune_failures(self, before: Mapping[FailureScope, datetime]) -> None:
+        """Forget each scope's rows older than its cutoff (they no longer count in any window).
+
+        Housekeeping: may do nothing when another transaction is pruning at the same time.
+        """
         ...
 
 

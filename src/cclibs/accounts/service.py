@@ -15,13 +15,12 @@ from cclibs.accounts.errors import (
     InvalidCredentials,
     InvalidField,
     SignupClosed,
-    Throttled,
     UnknownUser,
 )
 from cclibs.accounts.models import NewUser, SignedIn, User, UserPage, WebSession
 from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
-from cclibs.accounts.ports import AccessRevoker, AccountTransactions, FailureScope
-from cclibs.accounts.throttle import ThrottlePolicy, account_key
+from cclibs.accounts.ports import AccessRevoker, AccountTransactions
+from cclibs.accounts.throttle import Reservation, ThrottlePolicy
 from cclibs.clock import Clock
 
 __all__ = ["Accounts", "new_user_id", "normalise_email", "session_id_of"]
@@ -163,35 +162,46 @@ class Accounts:
     async def sign_in(
         self, *, email: str, password: str, address: str, user_agent: str = ""
     ) -> SignedIn:
-        """Check the password under the throttle; one error for unknown email and wrong password."""
+        """Check the password under the throttle; one error for unknown email and wrong password.
+
+        The attempt is reserved (recorded as a failure) before argon2 runs and given back when
+        the password is right: see ``cclibs.accounts.throttle``.
+        """
         typed = email.strip().lower()[:320]
         if not typed or not password:
             raise InvalidField("Enter your email and password.", field="email")
         if len(password) > MAX_PASSWORD_LENGTH:
             raise InvalidCredentials()
-        keys: dict[FailureScope, str] = {"account": account_key(typed), "address": address}
         now = self._clock.now()
-        async with self._tx.read() as store:
-            retry_after = await self._throttle.retry_after(store, keys, now)
+        async with self._tx.write() as store:
+            reservation = await self._throttle.reserve_sign_in(store, typed, address, now)
             user = await store.user_by_email(typed)
-        if retry_after:
-            raise Throttled(retry_after)
         password_ok = await self._hasher.verify(user.password_hash if user else None, password)
         if user is None or not password_ok:
+            # The reservation stays: it is this failure.
             async with self._tx.write() as store:
-                await store.prune_failures(now - self._throttle.window)
-                for scope, key in keys.items():
-                    await store.record_failure(scope, key, now)
+                await self._throttle.prune(store, now)
             raise InvalidCredentials()
+        async with self._tx.write() as store:
+            await self._throttle.forgive(store, reservation, now)
         if user.is_disabled:
             raise AccountDisabled()
         if self._hasher.needs_rehash(user.password_hash):
             new_hash = await self._hasher.hash(password)
             async with self._tx.write() as store:
                 await store.rehash_password(user.id, new_hash)
-        async with self._tx.write() as store:
-            await store.clear_failures("account", keys["account"])
         return await self._open_session(user, user_agent)
+
+    async def reserve_user_code(self, *, session_id: str, address: str) -> Reservation:
+        """Count a device user-code look-up as wrong ahead of it (raises Throttled past the
+        limits); ``forgive_user_code`` gives it back when the code was right."""
+        now = self._clock.now()
+        async with self._tx.write() as store:
+            return await self._throttle.reserve_user_code(store, session_id, address, now)
+
+    async def forgive_user_code(self, reservation: Reservation) -> None:
+        async with self._tx.write() as store:
+            await self._throttle.forgive(store, reservation, self._clock.now())
 
     async def _open_session(self, user: User, user_agent: str) -> SignedIn:
         token = secrets.token_urlsafe(32)

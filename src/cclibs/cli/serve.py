@@ -57,7 +57,9 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # X-Forwarded-* are believed only from CCLIBS_TRUSTED_PROXIES, by the app itself
+        # (create_app); uvicorn's own default would trust any peer on 127.0.0.1.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
     )

@@ -9,7 +9,8 @@ read that says whether the token may still be used:
   refresh token ends access tokens at once, not when they expire;
 - a token without ``gid`` (client_credentials, whose subject is the client): its client
   still exists and its owner is not disabled, so deleting a Server-to-Server credential, or
-  disabling its owner, ends its tokens too.
+  disabling its owner, ends its tokens too; and its ``jti`` is not on the deny-list that
+  revoking it one by one (RFC 7009) puts it on.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class BearerValidator:
             await self._check_grant_live(str(grant_id))
         else:
             await self._check_client_live(client_id)
+            await self._check_not_denied(str(claims.get("jti")))
         scope = claims.get("scope")
         return AccessClaims(
             subject=str(claims.get("sub")),
@@ -107,6 +109,12 @@ class BearerValidator:
         async with self._grants.read() as store:
             grant = await store.live_grant(grant_id)
         if grant is None:
+            raise InvalidToken("The access token was revoked.")
+
+    async def _check_not_denied(self, jti: str) -> None:
+        async with self._grants.read() as store:
+            denied = await store.access_token_denied(jti)
+        if denied:
             raise InvalidToken("The access token was revoked.")
 
     async def _check_client_live(self, client_id: str) -> None:

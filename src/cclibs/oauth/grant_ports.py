@@ -20,6 +20,7 @@ __all__ = [
     "GrantStore",
     "GrantTransactions",
     "RefreshToken",
+    "issued_here",
 ]
 
 
@@ -41,6 +42,8 @@ class AuthorizationCode:
     expires_at: datetime
     used_at: datetime | None = None
     grant_id: str | None = None
+    issuer: str | None = None
+    """The issuer that made the code (None: made before codes were bound to an issuer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ class Grant:
     sid: str
     created_at: datetime
     revoked_at: datetime | None = None
+    issuer: str | None = None
+    """The issuer whose tokens these are (None: a family from before issuer binding)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,14 @@ class DeviceAuthorization:
     user_id: str | None = None
     auth_time: datetime | None = None
     sid: str | None = None
+    issuer: str | None = None
+
+
+def issued_here(made_by: str | None, issuer: str) -> bool:
+    """Whether a code, device code or token family made by ``made_by`` may be used at
+    ``issuer``. Two servers with different issuers may share one database; what one issued
+    must not be redeemed at the other. Rows from before the binding (None) stay usable."""
+    return made_by is None or made_by == issuer
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +175,16 @@ class GrantStore(Protocol):
         ...
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None: ...
+
+    async def deny_access_token(
+        self, jti: str, client_id: str, expires_at: datetime, at: datetime
+    ) -> None:
+        """Put an access token on the deny-list until it expires (no error if already on)."""
+        ...
+
+    async def access_token_denied(self, jti: str) -> bool:
+        """Whether the access token with this ``jti`` was revoked."""
+        ...
 
     async def add_device_authorization(self, device: DeviceAuthorization) -> None:
         """Insert; raises ``ValueError`` when the user code is already in use."""

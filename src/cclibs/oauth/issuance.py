@@ -1,7 +1,10 @@
 """Issuing the tokens of a grant: access token, rotated refresh token, ID token.
 
-Refresh tokens are opaque random values stored as keyed hashes (RFC 9700 §4.14; a database
-leak does not leak usable tokens). ID tokens follow OIDC Core §2 and §3.1.3.6 (``at_hash``),
+Refresh tokens are opaque values stored as keyed hashes (RFC 9700 §4.14; a database leak
+does not leak usable tokens). The first of a family is random; each rotation's successor is
+derived from its predecessor with a server key (``successor_of``), so a refresh repeated
+within the reuse grace window is answered with the same successor instead of a second one,
+and a family never splits into branches. ID tokens follow OIDC Core §2 and §3.1.3.6 (``at_hash``),
 signed RS256 as OIDC requires every provider to support.
 """
 
@@ -68,17 +71,30 @@ class TokenFactory:
         token_hasher: SecretHasher,
         clock: Clock,
         policy: IssuancePolicy,
+        successors: SecretHasher,
     ) -> None:
         self._issuer_url = issuer_url
         self._access = access
         self._signer = signer
         self._token_hasher = token_hasher
+        self._successors = successors
         self._clock = clock
         self.policy = policy
+
+    @property
+    def issuer(self) -> str:
+        """The issuer this factory issues for; codes and token families are bound to it."""
+        return self._issuer_url
 
     def token_hash(self, token: str) -> str:
         """The keyed hash under which a code or refresh token is stored."""
         return self._token_hasher.hash(token)
+
+    def successor_of(self, refresh_token: str) -> str:
+        """The refresh token that rotating ``refresh_token`` yields: a keyed function of it,
+        unguessable without both the token and the server key, and the same every time."""
+        digest = bytes.fromhex(self._successors.hash(refresh_token))
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
     def gets_refresh_token(self, client: Client, scope: tuple[str, ...]) -> bool:
         if "offline_access" not in scope or not client.offline_access:
@@ -93,20 +109,21 @@ class TokenFactory:
         scope: tuple[str, ...],
         *,
         refresh_scope: tuple[str, ...] | None = None,
+        refresh_value: str | None = None,
         nonce: str | None = None,
         id_token: bool = False,
         include_sub: bool = True,
     ) -> PendingTokens:
         """The database half of issuing, inside the grant's transaction: store the refresh
-        token (as a hash) for ``refresh_scope`` (default ``scope``) when the client gets one.
+        token (as a hash) for ``refresh_scope`` (default ``scope``) when the client gets one;
+        ``refresh_value`` is its value when given (a rotation's successor), else random.
 
         Signing happens in ``finish``, after the transaction: it may read the signing keys
         (a second connection) and costs CPU, neither of which belongs under a row lock.
         """
         refresh_scope = refresh_scope or scope
-        refresh_value = None
         if self.gets_refresh_token(client, refresh_scope):
-            refresh_value = secrets.token_urlsafe(32)
+            refresh_value = refresh_value or secrets.token_urlsafe(32)
             now = self._clock.now()
             await store.add_refresh_token(
                 RefreshToken(
@@ -118,6 +135,8 @@ class TokenFactory:
                     expires_at=now + timedelta(seconds=client.refresh_token_ttl),
                 )
             )
+        else:
+            refresh_value = None
         return PendingTokens(
             client=client,
             grant=grant,

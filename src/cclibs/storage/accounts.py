@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -156,9 +158,18 @@ class SqlAccountStore:
         result = await self._s.execute(statement)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> None:
-        self._s.add(LoginFailureRow(scope=scope, key=key, occurred_at=at))
+    async def hold_failures(self, scope: FailureScope, key: str) -> None:
+        # SQLite: writes begin with BEGIN IMMEDIATE (see Database), so a write transaction
+        # already excludes every other writer. PostgreSQL: a transaction-scoped advisory lock
+        # on the key; READ COMMITTED then lets the counts see what the previous holder wrote.
+        if self._is_postgres():
+            await self._s.execute(select(func.pg_advisory_xact_lock(_lock_id(scope, key))))
+
+    async def record_failure(self, scope: FailureScope, key: str, at: datetime) -> int:
+        row = LoginFailureRow(scope=scope, key=key, occurred_at=at)
+        self._s.add(row)
         await self._s.flush()
+        return row.id
 
     async def failures_since(
         self, scope: FailureScope, key: str, since: datetime
@@ -174,6 +185,10 @@ class SqlAccountStore:
         )
         return list(rows)
 
+    async def delete_failures(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self._s.execute(delete(LoginFailureRow).where(LoginFailureRow.id.in_(ids)))
+
     async def clear_failures(self, scope: FailureScope, key: str) -> None:
         await self._s.execute(
             delete(LoginFailureRow).where(
@@ -181,8 +196,37 @@ class SqlAccountStore:
             )
         )
 
-    async def prune_failures(self, before: datetime) -> None:
-        await self._s.execute(delete(LoginFailureRow).where(LoginFailureRow.occurred_at < before))
+    async def prune_failures(self, before: Mapping[FailureScope, datetime]) -> None:
+        if not before:
+            return
+        # One pruner at a time on PostgreSQL: two range deletes over the same old rows could
+        # deadlock. The loser skips; the next failure prunes again.
+        if self._is_postgres():
+            got = await self._s.scalar(select(func.pg_try_advisory_xact_lock(_PRUNE_LOCK)))
+            if not got:
+                return
+        await self._s.execute(
+            delete(LoginFailureRow).where(
+                or_(
+                    *(
+                        and_(LoginFailureRow.scope == scope, LoginFailureRow.occurred_at < cut)
+                        for scope, cut in before.items()
+                    )
+                )
+            )
+        )
+
+    def _is_postgres(self) -> bool:
+        return self._s.get_bind().dialect.name == "postgresql"
+
+
+def _lock_id(scope: str, key: str) -> int:
+    """A signed 64-bit advisory lock id for a throttle key."""
+    digest = hashlib.sha256(f"cclibs-throttle\0{scope}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_PRUNE_LOCK = _lock_id("prune", "login_failures")
 
 
 class SqlAccountTransactions(SqlTransactions[SqlAccountStore]):

@@ -24,6 +24,7 @@ from cclibs.storage.tables import (
     DeviceAuthorizationRow,
     GrantRow,
     RefreshTokenRow,
+    RevokedAccessTokenRow,
     UserRow,
 )
 from cclibs.storage.transactions import SqlTransactions
@@ -48,6 +49,7 @@ def _code(row: AuthorizationCodeRow) -> AuthorizationCode:
         expires_at=row.expires_at,
         used_at=row.used_at,
         grant_id=row.grant_id,
+        issuer=row.issuer,
     )
 
 
@@ -61,6 +63,7 @@ def _grant(row: GrantRow) -> Grant:
         sid=row.sid,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        issuer=row.issuer,
     )
 
 
@@ -90,6 +93,7 @@ def _device(row: DeviceAuthorizationRow) -> DeviceAuthorization:
         user_id=row.user_id,
         auth_time=row.auth_time,
         sid=row.sid,
+        issuer=row.issuer,
     )
 
 
@@ -138,6 +142,7 @@ class SqlGrantStore:
                 expires_at=code.expires_at,
                 used_at=None,
                 grant_id=None,
+                issuer=code.issuer,
             )
         )
         await self._s.flush()
@@ -168,6 +173,7 @@ class SqlGrantStore:
                 sid=grant.sid,
                 created_at=grant.created_at,
                 revoked_at=None,
+                issuer=grant.issuer,
             )
         )
         await self._s.flush()
@@ -287,6 +293,28 @@ class SqlGrantStore:
             .values(rotated_at=at)
         )
 
+    async def deny_access_token(
+        self, jti: str, client_id: str, expires_at: datetime, at: datetime
+    ) -> None:
+        if await self._s.get(RevokedAccessTokenRow, jti) is not None:
+            return
+        try:
+            async with self._s.begin_nested():
+                self._s.add(
+                    RevokedAccessTokenRow(
+                        jti=jti, client_id=client_id, revoked_at=at, expires_at=expires_at
+                    )
+                )
+                await self._s.flush()
+        except IntegrityError:
+            pass  # revoked by a concurrent request: already on the list
+
+    async def access_token_denied(self, jti: str) -> bool:
+        found = await self._s.scalar(
+            select(RevokedAccessTokenRow.jti).where(RevokedAccessTokenRow.jti == jti)
+        )
+        return found is not None
+
     async def add_device_authorization(self, device: DeviceAuthorization) -> None:
         try:
             async with self._s.begin_nested():
@@ -300,6 +328,7 @@ class SqlGrantStore:
                         expires_at=device.expires_at,
                         interval=device.interval,
                         status=device.status,
+                        issuer=device.issuer,
                     )
                 )
                 await self._s.flush()

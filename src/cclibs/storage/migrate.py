@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD", "alembic_config", "check", "downgrade", "prepare", "upgrade"]
 
-HEAD = "0008"
+HEAD = "0009"
 """The newest revision; tests/storage/test_migrations.py holds it equal to Alembic's head."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import Clock
@@ -29,6 +30,7 @@ from cclibs.playground.sessions import PlaygroundSessions
 from cclibs.services import build_services
 from cclibs.storage.blobs import FileBlobStore
 from cclibs.storage.playground import SqlPlaygroundTransactions
+from cclibs.storage.purge import Purge
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
 from cclibs.web.api import batch as _api_batch  # noqa: F401 - registers its routes
 from cclibs.web.api import libraries as _api_libraries  # noqa: F401 - registers its routes
@@ -59,6 +61,8 @@ _STATIC = Path(__file__).parent / "static"
 _log = get_logger("cclibs.app")
 _STALE_TEMPORARY_S = 24 * 3600
 _GARBAGE_INTERVAL_S = 3600
+_FIRST_PURGE_S = 60
+_PURGE_INTERVAL_S = 3600
 
 
 async def _ensure_keys(keys: KeyManager) -> None:
@@ -94,6 +98,21 @@ async def _collect_garbage(files: LibraryFiles) -> None:
             _log.info("collected unused uploads", count=collected)
 
 
+async def _purge(purge: Purge, clock: Clock) -> None:
+    """A minute after start, then every hour: delete expired codes, tokens and sessions."""
+    delay = _FIRST_PURGE_S
+    while True:
+        await asyncio.sleep(delay)
+        delay = _PURGE_INTERVAL_S
+        try:
+            report = await purge.run(clock.now())
+        except Exception:  # logged; the next round tries again
+            _log.exception("could not purge expired tokens")
+            continue
+        if report.total:
+            _log.info("purged expired records", **{k: v for k, v in report.deleted.items() if v})
+
+
 def create_app(
     settings: Settings,
     *,
@@ -115,8 +134,10 @@ def create_app(
         keys = asyncio.create_task(_ensure_keys(services.oauth.keys))
         sweep = asyncio.create_task(_sweep_blobs(services.libraries.blobs))
         garbage = asyncio.create_task(_collect_garbage(services.libraries.files))
+        purge = asyncio.create_task(_purge(Purge(db), services.clock))
         yield
         garbage.cancel()
+        purge.cancel()
         await keys
         await sweep
         await app.state.cclibs.playground.http.aclose()
@@ -178,4 +199,9 @@ def create_app(
     app.add_middleware(CorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # Outermost: every layer and route sees the forwarded client address. Only the listed
+        # peers are believed; `cclibs serve` turns uvicorn's own trust of 127.0.0.1 off, so
+        # the behaviour is the same under any server.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from cclibs.accounts import Throttled, WebSession
+from cclibs.oauth.endpoints.device import DevicePrompt
 from cclibs.oauth.errors import OAuthError
 from cclibs.oauth.scopes import SCOPES
 from cclibs.web.authorize_routes import sid_of
@@ -21,6 +23,32 @@ __all__ = ["router"]
 router = Routes()
 
 _BAD_CODE = "That code is not valid or has expired. Check the code on your device."
+
+
+async def _find(request: Request, session: WebSession, typed: str) -> DevicePrompt | None:
+    """The prompt behind a typed user code, under the wrong-code throttle (RFC 8628 §5.1).
+
+    The look-up is counted as wrong before it runs (raises Throttled past the limits) and
+    given back when the code was right, so parallel guesses cannot pass the limit.
+    """
+    state = app_state(request)
+    reservation = await state.accounts.reserve_user_code(
+        session_id=session.id, address=request.client.host if request.client else "unknown"
+    )
+    prompt = await state.oauth.device.find(typed)
+    if prompt is not None:
+        await state.accounts.forgive_user_code(reservation)
+    return prompt
+
+
+def _too_many(request: Request, typed: str, error: Throttled) -> Response:
+    return app_state(request).pages.render(
+        request,
+        "device.html",
+        {"user_code": typed[:16], "errors": {"user_code": error.message}, "error": error.message},
+        status=error.status,
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 async def device_authorization(request: Request) -> Response:
@@ -43,10 +71,13 @@ async def device_page(request: Request) -> Response:
 
 @router.post("/ims/device")
 async def device_lookup(request: Request) -> Response:
-    await require_user(request)
+    session, _user = await require_user(request)
     form = await read_form(request, ("user_code",))
     state = app_state(request)
-    prompt = await state.oauth.device.find(form["user_code"])
+    try:
+        prompt = await _find(request, session, form["user_code"])
+    except Throttled as error:
+        return _too_many(request, form["user_code"], error)
     if prompt is None:
         return state.pages.render(
             request,
@@ -74,7 +105,10 @@ async def device_decision(request: Request) -> Response:
     session, user = await require_user(request)
     form = await read_form(request, ("user_code", "decision"))
     state = app_state(request)
-    prompt = await state.oauth.device.find(form["user_code"])
+    try:
+        prompt = await _find(request, session, form["user_code"])
+    except Throttled as error:
+        return _too_many(request, form["user_code"], error)
     if prompt is None:
         return RedirectResponse(
             f"/ims/device?{urlencode({'user_code': form['user_code'][:16]})}", status_code=303

@@ -1,9 +1,11 @@
 """Many refreshes of one refresh token at once (two tabs, retries, a burst after a wake-up).
 
-Within the grace window every racer gets a working pair; after it, the racers get a clean
-invalid_grant and the family is revoked as a whole. Never a 500, and never a family of which
-some tokens work while others were revoked. In process (httpx over ASGI) and against a real
-uvicorn server on 127.0.0.1 hit by 20 threads; on SQLite and on PostgreSQL.
+Within the grace window every racer gets a working pair, and every pair carries the same
+refresh token: the family never forks into branches a thief could keep. After the window the
+racers get a clean invalid_grant and the family is revoked as a whole. Never a 500, and never
+a family of which some tokens work while others were revoked. In process (httpx over ASGI)
+and against a real uvicorn server on 127.0.0.1 hit by 20 threads; on SQLite and on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
 from cclibs.config import load_settings
+from cclibs.storage.tables import GrantRow, RefreshTokenRow
 from cclibs.web.app import create_app
 from tests.conftest import TEST_SECRET
 from tests.http.oauth.conftest import Credential
@@ -73,8 +77,25 @@ def assert_clean(answers: list[Answer]) -> None:
         assert answer.ok or answer.invalid_grant, answer
         if answer.ok:
             assert answer.body["access_token"] and answer.body["refresh_token"], answer
-    issued = [a.body["refresh_token"] for a in answers if a.ok]
-    assert len(set(issued)) == len(issued), "two racers got the same refresh token"
+    accesses = [a.body["access_token"] for a in answers if a.ok]
+    assert len(set(accesses)) == len(accesses), "two racers got the same access token"
+
+
+async def live_refresh_tokens(app: Starlette, client_id: str) -> int:
+    """How many of the client's refresh tokens can still be rotated (not rotated, family not
+    revoked). With the client's one sign-in, that is the family's live branches."""
+    async with app.state.cclibs.db.read() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(RefreshTokenRow)
+            .join(GrantRow, GrantRow.id == RefreshTokenRow.grant_id)
+            .where(
+                RefreshTokenRow.client_id == client_id,
+                RefreshTokenRow.rotated_at.is_(None),
+                GrantRow.revoked_at.is_(None),
+            )
+        )
+    return int(count or 0)
 
 
 async def family_state(
@@ -134,19 +155,24 @@ def race_threads(base_url: str, cred: Credential, tokens: list[str]) -> list[Ans
 
 async def check_the_fresh_race(
     http: httpx.AsyncClient,
+    app: Starlette,
     cred: Credential,
     clock: FrozenClock,
     race: Callable[[list[str]], Awaitable[list[Answer]]],
     later: timedelta,
 ) -> None:
-    """20 racers with one fresh token; then the family lives; then reuse revokes it all."""
+    """20 racers with one fresh token: one live branch; the family lives; then reuse revokes
+    it all."""
     tokens = await user_tokens(http, cred.client_id, secret=cred.secret)
     clock.advance(later)
     answers = await race([tokens["refresh_token"]] * RACERS)
     assert_clean(answers)
-    # The clock stands still, so every racer is within the grace window and wins.
+    # The clock stands still, so every racer is within the grace window and wins...
     assert all(a.ok for a in answers), [a.status for a in answers]
     children = [a.body["refresh_token"] for a in answers]
+    # ...and every one of them holds the same successor: exactly one live branch.
+    assert len(set(children)) == 1, f"the family forked into {len(set(children))} branches"
+    assert await live_refresh_tokens(app, cred.client_id) == 1
     accesses = [tokens["access_token"], *(a.body["access_token"] for a in answers)]
     assert await family_state(http, cred, children, accesses) == "live"
     # After the window, the parent is a replay: the whole family goes, grandchildren too.
@@ -160,10 +186,15 @@ async def check_the_fresh_race(
 
 @pytest.mark.parametrize("later", LATER)
 async def test_twenty_concurrent_refreshes_in_process(
-    client: httpx.AsyncClient, web_credential: Credential, clock: FrozenClock, later: timedelta
+    client: httpx.AsyncClient,
+    app: Starlette,
+    web_credential: Credential,
+    clock: FrozenClock,
+    later: timedelta,
 ) -> None:
     await check_the_fresh_race(
         client,
+        app,
         web_credential,
         clock,
         lambda tokens: race_in_process(client, web_credential, tokens),
@@ -258,11 +289,16 @@ def live_server(
 
 @pytest.mark.parametrize("later", LATER[1:])
 async def test_twenty_threads_refresh_one_token_on_a_real_server(
-    live_server: str, web_credential: Credential, clock: FrozenClock, later: timedelta
+    live_server: str,
+    app: Starlette,
+    web_credential: Credential,
+    clock: FrozenClock,
+    later: timedelta,
 ) -> None:
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
         await check_the_fresh_race(
             http,
+            app,
             web_credential,
             clock,
             lambda tokens: anyio.to_thread.run_sync(

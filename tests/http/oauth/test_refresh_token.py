@@ -83,16 +83,42 @@ async def test_every_refresh_rotates_both_tokens_and_omits_sub_and_id_token(
 async def test_the_rotated_token_still_works_within_the_grace_window(
     client: httpx.AsyncClient, web_credential: Credential, clock: FrozenClock
 ) -> None:
+    """A repeat within the window (a retry after a lost answer, a second tab) gets a new
+    access token and the same successor refresh token: the family does not fork."""
     first = await web_tokens(client, web_credential)
     child_a = await refreshed(client, web_credential, first["refresh_token"])
     clock.advance(GRACE)  # the window is inclusive: exactly 10 s later still counts
     child_b = await refreshed(client, web_credential, first["refresh_token"])
-    assert child_a["refresh_token"] != child_b["refresh_token"]
+    assert child_a["refresh_token"] == child_b["refresh_token"]
+    assert child_a["access_token"] != child_b["access_token"]
     for child in (child_a, child_b):
         assert await userinfo_status(client, child["access_token"]) == 200
-        grandchild = await refreshed(client, web_credential, child["refresh_token"])
-        assert await userinfo_status(client, grandchild["access_token"]) == 200
+    # The one successor rotates as usual; its repeat, too, yields the same grandchild.
+    grandchild = await refreshed(client, web_credential, child_a["refresh_token"])
+    again = await refreshed(client, web_credential, child_b["refresh_token"])
+    assert again["refresh_token"] == grandchild["refresh_token"]
+    assert await userinfo_status(client, grandchild["access_token"]) == 200
     assert await userinfo_status(client, first["access_token"]) == 200
+
+
+async def test_a_repeat_follows_rotations_made_within_the_window(
+    client: httpx.AsyncClient, web_credential: Credential, clock: FrozenClock
+) -> None:
+    """The first tab refreshed twice in quick succession; the second tab's late repeat of the
+    original token gets the live tip of the chain, not a token that was already rotated."""
+    first = await web_tokens(client, web_credential)
+    child = await refreshed(client, web_credential, first["refresh_token"])
+    clock.advance(timedelta(seconds=3))
+    grandchild = await refreshed(client, web_credential, child["refresh_token"])
+    clock.advance(timedelta(seconds=3))
+    repeat = await refreshed(client, web_credential, first["refresh_token"])
+    assert repeat["refresh_token"] == grandchild["refresh_token"]
+    clock.advance(timedelta(seconds=5))  # 11 s after the first rotation: a replay now
+    response = await refresh(
+        client, web_credential.client_id, first["refresh_token"], secret=web_credential.secret
+    )
+    assert_oauth_error(response, 400, "invalid_grant", "already used")
+    assert await userinfo_status(client, repeat["access_token"]) == 401
 
 
 async def test_reuse_after_the_grace_window_revokes_the_whole_family(

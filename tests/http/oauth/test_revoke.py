@@ -6,7 +6,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from cclibs.config import Settings
 from cclibs.oauth.clients import ClientType
+from cclibs.web.app import create_app
 from tests.http.oauth.conftest import Credential, assert_oauth_error, make_credential
 from tests.support.oauth_flow import refresh, user_tokens
 
@@ -187,15 +189,62 @@ async def test_a_public_client_revokes_with_its_client_id_only(
     assert await userinfo_status(client, again["access_token"]) == 401
 
 
-async def test_a_client_credentials_token_is_unsupported_token_type(
-    client: httpx.AsyncClient, server_credential: Credential
-) -> None:
-    """A documented limitation: those tokens have no family to revoke; they expire at exp."""
+async def client_credentials_token(client: httpx.AsyncClient, cred: Credential) -> str:
     issued = await client.post(
         "/ims/token/v3",
         data={"grant_type": "client_credentials", "scope": "openid,AdobeID"},
-        auth=(server_credential.client_id, server_credential.secret or ""),
+        auth=(cred.client_id, cred.secret or ""),
     )
     assert issued.status_code == 200, issued.text
-    response = await revoke(client, server_credential, issued.json()["access_token"])
-    assert_oauth_error(response, 400, "unsupported_token_type", "client_credentials")
+    return str(issued.json()["access_token"])
+
+
+async def refusals(client: httpx.AsyncClient, cred: Credential, token: str) -> dict[str, object]:
+    """What userinfo, the Libraries API and introspection say of the token."""
+    bearer = {"authorization": f"Bearer {token}"}
+    info = await client.get("/ims/userinfo/v2", headers=bearer)
+    api = await client.get("/api/v1/libraries", headers={**bearer, "x-api-key": cred.client_id})
+    introspected = await client.post(
+        "/ims/introspect", data={"token": token}, auth=(cred.client_id, cred.secret or "")
+    )
+    return {
+        "userinfo": (info.status_code, info.headers.get("www-authenticate", "")),
+        "api": api.status_code,
+        "active": introspected.json()["active"],
+    }
+
+
+async def test_a_revoked_client_credentials_token_is_refused_everywhere(
+    client: httpx.AsyncClient, server_credential: Credential
+) -> None:
+    """Such a token has no family: it goes on the deny-list by jti, and userinfo, the API and
+    introspection refuse it as revoked; another token of the same credential keeps working."""
+    token = await client_credentials_token(client, server_credential)
+    other = await client_credentials_token(client, server_credential)
+    before = await refusals(client, server_credential, token)
+    # Valid, though neither userinfo (no user) nor the API (no user) serves it.
+    assert before["active"] is True and before["api"] == 403
+    assert "issued to an application" in str(before["userinfo"])
+    assert_revoked_ok(await revoke(client, server_credential, token))
+    assert_revoked_ok(await revoke(client, server_credential, token))  # again: still 200
+    after = await refusals(client, server_credential, token)
+    assert after["active"] is False and after["api"] == 401
+    status, challenge = after["userinfo"]  # type: ignore[misc]
+    assert status == 401 and "revoked" in challenge
+    assert (await refusals(client, server_credential, other))["active"] is True
+
+
+async def test_the_deny_list_is_shared_by_every_process_on_the_database(
+    client: httpx.AsyncClient, server_credential: Credential, settings: Settings
+) -> None:
+    """A second app on the same database (another worker) refuses a token revoked here."""
+    token = await client_credentials_token(client, server_credential)
+    other_app = create_app(settings)
+    transport = httpx.ASGITransport(app=other_app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url=settings.issuer) as other:
+            assert (await refusals(other, server_credential, token))["active"] is True
+            assert_revoked_ok(await revoke(client, server_credential, token))
+            assert (await refusals(other, server_credential, token))["active"] is False
+    finally:
+        await other_app.state.cclibs.db.dispose()

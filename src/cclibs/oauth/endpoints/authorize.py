@@ -272,6 +272,7 @@ class AuthorizeEndpoint:
                     sid=sid,
                     created_at=now,
                     expires_at=now + CODE_TTL,
+                    issuer=self._issuer,
                 )
             )
         return self._response(

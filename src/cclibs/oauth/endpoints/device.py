@@ -3,7 +3,9 @@
 ``start`` answers the device authorization request; ``find``/``decide`` serve the
 verification page where the signed-in user types the user code. User codes use 8 letters
 from an alphabet without vowels or look-alikes (RFC 8628 §6.1): 20^8 ≈ 2.6·10^10 codes,
-each alive 10 minutes and only usable by a signed-in user.
+each alive 10 minutes and only usable by a signed-in user. Wrong codes are limited per web
+session and per client address (§5.1) around ``find``: see ``web.device_routes`` and
+``accounts.throttle``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from cclibs.clock import Clock
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import Client
 from cclibs.oauth.errors import AccessDenied, InvalidRequest, InvalidScope, UnauthorizedClient
-from cclibs.oauth.grant_ports import DeviceAuthorization, GrantTransactions
+from cclibs.oauth.grant_ports import DeviceAuthorization, GrantTransactions, issued_here
 from cclibs.oauth.issuance import TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 from cclibs.oauth.registration import ClientRegistry
@@ -103,6 +105,7 @@ class DeviceEndpoint:
                             expires_at=now + DEVICE_CODE_TTL,
                             interval=POLL_INTERVAL,
                             status="pending",
+                            issuer=self._issuer,
                         )
                     )
                     break
@@ -127,6 +130,8 @@ class DeviceEndpoint:
             device = await store.device_by_user_code(code)
         if device is None or device.status != "pending":
             return None
+        if not issued_here(device.issuer, self._issuer):
+            return None  # another issuer's device: approved there, not here
         if device.expires_at <= self._clock.now():
             return None
         client = await self._clients.get(device.client_id)

@@ -2,11 +2,15 @@
 
 Revoking a refresh token revokes its whole family, access tokens included (their ``gid``
 names the family). Revoking an access token from a user's grant revokes that grant the same
-way. Tokens that are unknown, expired or already revoked get 200, as §2.2 asks, so the answer
-tells an attacker nothing.
+way. An access token of no grant (client_credentials) goes on the deny-list by its ``jti``
+until it expires; bearer validation consults the list in the database, so every process
+refuses it at once. Tokens that are unknown, expired or already revoked get 200, as §2.2
+asks, so the answer tells an attacker nothing.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from cclibs.clock import Clock
 from cclibs.oauth.bearer import BearerValidator
@@ -15,7 +19,6 @@ from cclibs.oauth.errors import (
     InvalidRequest,
     InvalidToken,
     UnauthorizedClient,
-    UnsupportedTokenType,
 )
 from cclibs.oauth.grant_ports import GrantTransactions
 from cclibs.oauth.issuance import TokenFactory
@@ -58,13 +61,13 @@ class RevocationEndpoint:
             return  # unknown, expired or already revoked: nothing to do (RFC 7009 §2.2)
         if access.client_id != client_id:
             raise UnauthorizedClient("The token was issued to another client.")
-        if access.grant_id is None:
-            raise UnsupportedTokenType(
-                "Access tokens from client_credentials cannot be revoked yet; they expire "
-                "at their exp."
-            )
+        now = self._clock.now()
         async with self._grants.write() as store:
-            await store.revoke_grant(access.grant_id, self._clock.now())
+            if access.grant_id is not None:
+                await store.revoke_grant(access.grant_id, now)
+            else:
+                expires_at = datetime.fromtimestamp(access.expires_at, tz=UTC)
+                await store.deny_access_token(access.jti, client_id, expires_at, now)
 
     async def revoke_grant(self, grant_id: str) -> None:
         """Revoke one sign-in's tokens (used by logout with an access token)."""

@@ -1,7 +1,8 @@
 """The authorization code grant at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6).
 
 A code whose user was disabled after it was issued is refused (``invalid_grant``): disabling
-an account deletes its unused codes, and this check holds even in a race with that.
+an account deletes its unused codes, and this check holds even in a race with that. A code is
+redeemed only at the issuer that made it, even where two issuers share one database.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from cclibs.clock import Clock
 from cclibs.oauth import pkce
 from cclibs.oauth.client_auth import AuthenticatedClient
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest
-from cclibs.oauth.grant_ports import AuthorizationCode, Grant, GrantStore, GrantTransactions
+from cclibs.oauth.grant_ports import (
+    AuthorizationCode,
+    Grant,
+    GrantStore,
+    GrantTransactions,
+    issued_here,
+)
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 
@@ -68,6 +75,9 @@ class AuthorizationCodeGrant:
             code = await store.code_for_update(self._factory.token_hash(value))
             if code is None:
                 raise InvalidGrant("The code is not valid.")
+            if not issued_here(code.issuer, self._factory.issuer):
+                # Refused before the replay check: another issuer's code revokes nothing here.
+                raise InvalidGrant("The code was issued by another issuer.")
             pending = None
             if code.used_at is None:
                 pending = await self._redeem(store, code, request, auth)
@@ -99,6 +109,7 @@ class AuthorizationCodeGrant:
             auth_time=code.auth_time,
             sid=code.sid,
             created_at=now,
+            issuer=self._factory.issuer,
         )
         await store.add_grant(grant)
         await store.mark_code_used(code.code_hash, now, grant.id)

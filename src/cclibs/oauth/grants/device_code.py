@@ -21,7 +21,13 @@ from cclibs.oauth.errors import (
     OAuthError,
     SlowDown,
 )
-from cclibs.oauth.grant_ports import DeviceAuthorization, Grant, GrantStore, GrantTransactions
+from cclibs.oauth.grant_ports import (
+    DeviceAuthorization,
+    Grant,
+    GrantStore,
+    GrantTransactions,
+    issued_here,
+)
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 
@@ -46,6 +52,8 @@ class DeviceCodeGrant:
             device = await store.device_for_update(self._factory.token_hash(value))
             if device is None or device.client_id != auth.client.client_id:
                 raise InvalidGrant("The device code is not valid.")
+            if not issued_here(device.issuer, self._factory.issuer):
+                raise InvalidGrant("The device code was issued by another issuer.")
             now = self._clock.now()
             if device.expires_at <= now:
                 raise ExpiredToken()
@@ -88,6 +96,7 @@ class DeviceCodeGrant:
             auth_time=device.auth_time,
             sid=device.sid or "",
             created_at=now,
+            issuer=self._factory.issuer,
         )
         await store.add_grant(grant)
         await store.update_device(device.device_code_hash, status="used")

@@ -2,12 +2,17 @@
 
 Every use rotates the token. Presenting a rotated token again revokes the whole family,
 except within a short grace window after the rotation: two requests racing with the same
-token (two tabs, a retry after a lost response) each get a working token, instead of the
-loser logging the user out. The window is short (10 s by default) so a stolen token that is
+token (two tabs, a retry after a lost response) must not log the user out. Within the window
+the repeat is answered with the *same* successor the first use got (the successor is a keyed
+function of its predecessor, see ``TokenFactory.successor_of``) and a fresh access token, so
+the family never forks: however many requests race, one refresh token stays live, and a
+thief who replays within the window holds the very token the owner holds, whose next
+rotation shuts the other out. The window is short (10 s by default) so a stolen token that is
 replayed later still trips the detector.
 
 A refresh token works only while its grant is live: not revoked (the user removed the
-application, or a replay revoked the family) and its user not disabled.
+application, or a replay revoked the family), its user not disabled, and issued by this
+issuer (two issuers may share a database; neither redeems the other's tokens).
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from typing import Any
 from cclibs.clock import Clock
 from cclibs.oauth.client_auth import AuthenticatedClient
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest, InvalidScope
-from cclibs.oauth.grant_ports import GrantStore, GrantTransactions, RefreshToken
+from cclibs.oauth.grant_ports import (
+    Grant,
+    GrantStore,
+    GrantTransactions,
+    RefreshToken,
+    issued_here,
+)
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
 from cclibs.oauth.messages import OAuthRequest
 from cclibs.oauth.scopes import parse_scopes
@@ -51,6 +62,10 @@ def check_scope_narrows(request: OAuthRequest, token: RefreshToken) -> tuple[str
     return requested
 
 
+_MAX_REPEAT_CHAIN = 8
+"""How many rotations within one grace window a repeated refresh follows to the live token."""
+
+
 class RefreshTokenGrant:
     def __init__(
         self, transactions: GrantTransactions, factory: TokenFactory, clock: Clock
@@ -67,13 +82,13 @@ class RefreshTokenGrant:
                 raise InvalidGrant("The refresh token is not valid.")
             check_bound_to_client(token, auth)
             now = self._clock.now()
-            reused = token.rotated_at is not None and (
-                now - token.rotated_at > self._factory.policy.refresh_reuse_grace
-            )
             pending = None
-            if not reused:
-                pending = await self._rotate(store, token, request, auth)
+            if token.rotated_at is None:
+                pending = await self._rotate(store, token, value, request, auth)
+            elif now - token.rotated_at <= self._factory.policy.refresh_reuse_grace:
+                pending = await self._repeat(store, value, request, auth)
             else:
+                # A replay, wherever it shows up, means the token leaked: end the family.
                 await store.revoke_grant(token.grant_id, now)
         if pending is not None:
             return await self._factory.finish(pending)
@@ -82,25 +97,63 @@ class RefreshTokenGrant:
             "Sign in again."
         )
 
-    async def _rotate(
-        self,
-        store: GrantStore,
-        token: RefreshToken,
-        request: OAuthRequest,
-        auth: AuthenticatedClient,
-    ) -> PendingTokens:
-        now = self._clock.now()
+    async def _usable(
+        self, store: GrantStore, token: RefreshToken, request: OAuthRequest
+    ) -> tuple[Grant, tuple[str, ...]]:
+        """The token's live grant and the scope of the access token to issue, or the refusal."""
         # Not revoked, and its user not disabled (a disabled account's grants are revoked too;
         # this holds even if that revocation had not happened).
         grant = await store.live_grant(token.grant_id)
         if grant is None:
             raise InvalidGrant("The refresh token was revoked. Sign in again.")
-        if token.expires_at <= now:
+        if not issued_here(grant.issuer, self._factory.issuer):
+            raise InvalidGrant("The refresh token was issued by another issuer.")
+        if token.expires_at <= self._clock.now():
             raise InvalidGrant("The refresh token has expired. Sign in again.")
-        scope = check_scope_narrows(request, token)
-        await store.mark_rotated(token.token_hash, now)
+        return grant, check_scope_narrows(request, token)
+
+    async def _rotate(
+        self,
+        store: GrantStore,
+        token: RefreshToken,
+        value: str,
+        request: OAuthRequest,
+        auth: AuthenticatedClient,
+    ) -> PendingTokens:
+        grant, scope = await self._usable(store, token, request)
+        await store.mark_rotated(token.token_hash, self._clock.now())
         # The new refresh token keeps the family's full scope, so narrowing one access token
         # does not narrow the next refresh (RFC 6749 §6).
         return await self._factory.record(
-            store, auth.client, grant, scope, refresh_scope=token.scope, include_sub=False
+            store,
+            auth.client,
+            grant,
+            scope,
+            refresh_scope=token.scope,
+            refresh_value=self._factory.successor_of(value),
+            include_sub=False,
         )
+
+    async def _repeat(
+        self, store: GrantStore, value: str, request: OAuthRequest, auth: AuthenticatedClient
+    ) -> PendingTokens:
+        """A token rotated within the grace window: answer with its live successor (following
+        rotations that also happened within the window) and a new access token."""
+        for _ in range(_MAX_REPEAT_CHAIN):
+            value = self._factory.successor_of(value)
+            successor = await store.refresh_token_for_update(self._factory.token_hash(value))
+            if successor is None:
+                # Its successor was not derived (rotated before derivation existed) or is gone.
+                raise InvalidGrant("The refresh token was already used. Sign in again.")
+            if successor.rotated_at is None:
+                grant, scope = await self._usable(store, successor, request)
+                return PendingTokens(
+                    client=auth.client,
+                    grant=grant,
+                    scope=scope,
+                    refresh_token=value,
+                    nonce=None,
+                    id_token=False,
+                    include_sub=False,
+                )
+        raise InvalidGrant("The refresh token was already used. Sign in again.")

@@ -9,6 +9,7 @@ from cclibs.storage.tables.grants import (
     DeviceAuthorizationRow,
     GrantRow,
     RefreshTokenRow,
+    RevokedAccessTokenRow,
 )
 from cclibs.storage.tables.keys import SigningKeyRow
 from cclibs.storage.tables.libraries import (
@@ -39,6 +40,7 @@ __all__ = [
     "PlaygroundSessionRow",
     "ProjectRow",
     "RefreshTokenRow",
+    "RevokedAccessTokenRow",
     "SigningKeyRow",
     "UserRow",
     "UtcDateTime",

@@ -46,6 +46,8 @@ class AuthorizationCodeRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     grant_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    """The issuer that made the code; None for codes made before issuer binding."""
 
 
 class GrantRow(Base):
@@ -64,7 +66,9 @@ class GrantRow(Base):
     auth_time: Mapped[datetime] = mapped_column(UtcDateTime())
     sid: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    """The issuer whose tokens these are; None for families from before issuer binding."""
 
 
 class RefreshTokenRow(Base):
@@ -104,3 +108,18 @@ class DeviceAuthorizationRow(Base):
     )
     auth_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+
+
+class RevokedAccessTokenRow(Base):
+    """The deny-list of access tokens revoked one by one (RFC 7009), by ``jti``.
+
+    An entry is needed only until the token's own expiry; the purge deletes it then.
+    """
+
+    __tablename__ = "revoked_access_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
