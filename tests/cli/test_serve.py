@@ -4,57 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-CCLIBS = str(Path(sys.executable).parent / "cclibs")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(args: list[str], env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [CCLIBS, "serve", "--port", str(port), *args],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited: {process.communicate()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("serve did not answer /healthz")
-        yield base, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from tests.support.servers import CCLIBS, free_port
+from tests.support.servers import cclibs_serve as serving
 
 
 def test_serve_on_an_empty_data_dir_with_two_workers(tmp_path: Path) -> None:
@@ -114,7 +70,7 @@ def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     env = {**os.environ, "CCLIBS_ENV": "production", "CCLIBS_ISSUER": "https://id.example.com"}
     env.pop("CCLIBS_SECRET_KEY", None)
     result = subprocess.run(
-        [CCLIBS, "serve", "--data-dir", str(tmp_path), "--port", str(_free_port())],
+        [CCLIBS, "serve", "--data-dir", str(tmp_path), "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -18,8 +12,8 @@ from starlette.applications import Starlette
 
 from cclibs.config import ConfigError, Settings, load_settings
 from tests.support.pages import csrf_token
+from tests.support.servers import cclibs_serve
 
-CCLIBS = str(Path(sys.executable).parent / "cclibs")
 WRONG = "wrong password!"
 
 
@@ -83,47 +77,11 @@ def test_the_setting_is_a_list_of_addresses_and_networks(tmp_path: Path) -> None
         load_settings(data_dir=tmp_path, trusted_proxies="proxy.local")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _serving(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [CCLIBS, "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "serve exited"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("serve did not answer /healthz")
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def test_cclibs_serve_does_not_trust_loopback_peers(tmp_path: Path) -> None:
     # The test connects from 127.0.0.1, which uvicorn's proxy_headers=True trusts by default.
     env = {"CCLIBS_LOGIN_MAX_FAILURES_PER_ADDRESS": "3", "CCLIBS_TRUSTED_PROXIES": ""}
-    with _serving(tmp_path / "data", env) as base, httpx.Client(base_url=base) as browser:
+    served = cclibs_serve(["--data-dir", str(tmp_path / "data")], env)
+    with served as (base, _process), httpx.Client(base_url=base) as browser:
         token = browser.get("/signin").text.split('name="csrf_token" value="')[1][:64]
         statuses = [
             browser.post(

@@ -20,7 +20,6 @@ filesystem.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import os
 import secrets
@@ -42,14 +41,12 @@ import httpx
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
 from cclibs.config import Settings, load_settings
-from cclibs.oauth.messages import OAuthRequest
-from cclibs.services import Services, build_services
+from cclibs.services import build_services
 from cclibs.storage import migrate
-from cclibs.web.authorize_routes import sid_of
 from tests.conftest import TEST_SECRET
 from tests.http.oauth.conftest import Credential
-from tests.support.api_auth import PASSWORD, ApiCaller, ApiCallers, new_user
-from tests.support.oauth_flow import CALLBACK, Pkce, refresh
+from tests.support.api_auth import PASSWORD, ApiCaller, ApiCallers, new_user, user_token
+from tests.support.oauth_flow import refresh
 from tests.support.pages import sign_in, sign_up, submit
 from tests.support.servers import free_socket
 
@@ -61,6 +58,9 @@ _ADDRESS = "203.0.113.7"
 
 
 # The world before the server starts: users, a Web App, refresh tokens ------------------------
+
+
+OFFLINE_SCOPE = "openid,offline_access,cc_libraries"
 
 
 @dataclass
@@ -91,47 +91,6 @@ class World:
     acks: Counter[str] = field(default_factory=Counter)
 
 
-def _basic(app: Credential) -> str:
-    return "Basic " + base64.b64encode(f"{app.client_id}:{app.secret}".encode()).decode()
-
-
-async def _refresh_token(services: Services, app: Credential, email: str) -> str:
-    """A refresh token of a new grant, got as user_token (tests/support/api_auth.py) gets its
-    access token: the user signs in, a code is approved and redeemed, with offline_access."""
-    signed = await services.accounts.sign_in(email=email, password=PASSWORD, address=_ADDRESS)
-    pkce = Pkce.new()
-    request = await services.oauth.authorize.validate(
-        {
-            "client_id": app.client_id,
-            "response_type": "code",
-            "redirect_uri": CALLBACK,
-            "scope": "openid,offline_access,cc_libraries",
-            "state": "s",
-            "code_challenge": pkce.challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    response = await services.oauth.authorize.approve(
-        request,
-        user_id=signed.user.id,
-        auth_time=signed.session.created_at,
-        sid=sid_of(signed.session),
-        remember=True,
-    )
-    tokens = await services.oauth.token.handle(
-        OAuthRequest(
-            {
-                "grant_type": "authorization_code",
-                "code": response.params["code"],
-                "redirect_uri": CALLBACK,
-                "code_verifier": pkce.verifier,
-            },
-            authorization=_basic(app),
-        )
-    )
-    return str(tokens["refresh_token"])
-
-
 async def _prepare(settings: Settings, hasher: PasswordHasher) -> World:
     services = build_services(settings, password_hasher=hasher)
     try:
@@ -141,8 +100,10 @@ async def _prepare(settings: Settings, hasher: PasswordHasher) -> World:
         app = await callers.web_app()
         refresh_tokens = []
         for _ in range(3):
-            email = (await new_user(services)).email
-            refresh_tokens.append(Latest(await _refresh_token(services, app, email)))
+            user = await new_user(services)
+            caller = await user_token(services, app, user, scope=OFFLINE_SCOPE)
+            assert caller.refresh_token is not None
+            refresh_tokens.append(Latest(caller.refresh_token))
         passwords = {(await new_user(services)).email: Latest(PASSWORD) for _ in range(2)}
         return World(library_users, app, refresh_tokens, passwords)
     finally:

@@ -77,6 +77,8 @@ class ApiCaller:
     access_token: str = field(repr=False)
     client_secret: str | None = field(default=None, repr=False)
     scope: tuple[str, ...] = ()
+    refresh_token: str | None = field(default=None, repr=False)
+    """Given when the scope held offline_access and the credential gets refresh tokens."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -176,6 +178,7 @@ async def user_token(
         access_token=str(tokens["access_token"]),
         client_secret=app.secret,
         scope=parse_scopes(str(tokens["scope"])),
+        refresh_token=tokens.get("refresh_token"),
     )
 
 

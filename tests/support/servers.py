@@ -1,12 +1,18 @@
-"""A real uvicorn server on 127.0.0.1 in a background thread, for browser and client tests."""
+"""Real servers on 127.0.0.1: the app under uvicorn in a background thread, for browser and
+client tests, and ``cclibs serve`` in a process of its own."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -44,3 +50,49 @@ def running(app: ASGIApp, sock: socket.socket) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+CCLIBS = str(Path(sys.executable).parent / "cclibs")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def cclibs_serve(
+    args: list[str], env: dict[str, str]
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`cclibs serve` as a user runs it, in a process of its own on a free port, until the
+    block ends (SIGTERM); yields the base URL and the process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [CCLIBS, "serve", "--port", str(port), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited: {process.communicate()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("serve did not answer /healthz")
+        yield base, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
