@@ -8,7 +8,6 @@ Every command runs the code clean_env() names (the work tree, or an export by --
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 import secrets
@@ -20,6 +19,8 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
 from _harness import HOST, clean_env, venv_bin
+
+from cclibs.sdk.pkce import s256
 
 __all__ = [
     "CALLBACK",
@@ -159,14 +160,13 @@ class Browser:
         """One authorization (signing in first if needed), its code exchanged: the token
         response, with an access token and a refresh token."""
         verifier = secrets.token_urlsafe(48)
-        digest = hashlib.sha256(verifier.encode()).digest()
         query = {
             "client_id": self.backend.web["client_id"],
             "response_type": "code",
             "redirect_uri": CALLBACK,
             "scope": self.scope,
             "state": secrets.token_urlsafe(8),
-            "code_challenge": base64.urlsafe_b64encode(digest).rstrip(b"=").decode(),
+            "code_challenge": s256(verifier),
             "code_challenge_method": "S256",
         }
         response = self.http.get("/ims/authorize/v2", params=query)

@@ -2,8 +2,9 @@
 
 It signs the user in with the authorization code flow (PKCE too, which a Web App may use),
 checks ``state`` and ``iss``, verifies the ID token, shows the user's name and email from
-UserInfo, and logs out properly: it revokes the refresh token (and with it the access token)
-at the server before forgetting the session. Adobe's sample only cleared memory.
+UserInfo and lists the user's Creative Cloud Libraries (``cclibs.sdk.Client`` with the
+session's token), and logs out properly: it revokes the refresh token (and with it the access
+token) at the server before forgetting the session. Adobe's sample only cleared memory.
 
 Run it against a cclibs (or Adobe IMS) with a Web App credential whose redirect URI is
 ``http://127.0.0.1:8080/callback``::
@@ -31,6 +32,7 @@ from starlette.routing import Route
 
 from cclibs.sdk import (
     AuthorizationRequest,
+    Client,
     OAuthClient,
     Profile,
     ProfileStore,
@@ -42,7 +44,7 @@ from cclibs.sdk import (
 __all__ = ["create_app"]
 
 COOKIE = "example_session"
-SCOPES = ("openid", "AdobeID", "profile", "email", "offline_access")
+SCOPES = ("openid", "AdobeID", "profile", "email", "offline_access", "cc_libraries")
 
 
 @dataclass
@@ -87,9 +89,27 @@ def create_app(profile: Profile, redirect_uri: str, client: OAuthClient | None =
             body = (
                 f"<h1>Hello, <span id='name'>{name}</span></h1>"
                 f"<p>Email: <span id='email'>{email}</span></p>"
+                f"{libraries_of(session.tokens)}"
                 "<form method='post' action='/logout'><button>Log out</button></form>"
             )
         return with_cookie(_page(body), key)
+
+    def libraries_of(tokens: Tokens) -> str:
+        """The user's libraries as a list, read with the session's access token. (A real app
+        would refresh it when it expires; ``TokenSource`` does that for a CLI or a script.)"""
+        api = Client.from_token(profile.api_url, tokens.access_token, client.client_id)
+        try:
+            with api:
+                rows = []
+                for library in api.libraries(order_by="name"):
+                    count = library.get("elements_count", 0)
+                    noun = "element" if count == 1 else "elements"
+                    rows.append(f"<li>{html.escape(library['name'])} ({count} {noun})</li>")
+        except SdkError as exc:
+            return f"<p id='libraries-error'>Libraries: {html.escape(str(exc))}</p>"
+        if not rows:
+            return "<p id='libraries'>No libraries yet.</p>"
+        return f"<h2>Your libraries</h2><ul id='libraries'>{''.join(rows)}</ul>"
 
     def login(request: Request) -> Response:
         key, session = session_of(request)

@@ -115,14 +115,18 @@ class Files:
 
     async def image(self, content: bytes, kind: str = "image/png") -> JSON:
         uploaded = await self.upload(content, kind)
+        return await self.file_element(uploaded, "Picture", "image")
+
+    async def file_element(self, uploaded: JSON, name: str, element_kind: str) -> JSON:
+        """An element whose primary representation is the ``uploaded`` file."""
         return await self.element(
             {
-                "name": "Picture",
-                "type": "application/vnd.adobe.element.image+dcx",
+                "name": name,
+                "type": f"application/vnd.adobe.element.{element_kind}+dcx",
                 "client": CLIENT,
                 "representations": [
                     {
-                        "type": kind,
+                        "type": uploaded["type"],
                         "relationship": "primary",
                         "storage_href": uploaded["storage_href"],
                     }
@@ -324,6 +328,36 @@ async def test_files_and_thumbnails_answer_if_none_match_as_pages_do(files: File
         assert fresh.content
 
 
+async def test_a_file_of_any_type_stays_attached_to_its_representation(files: Files) -> None:
+    # A font file or an application/octet-stream upload is not one of §1.6's uploaded types,
+    # but the storage_href still names the file: it must be kept, never dropped silently.
+    uploaded = await files.upload(b"\x00\x01 binary font data", "application/x-font-otf")
+    element = await files.file_element(uploaded, "Brand font", "font")
+    [rep] = element["representations"]
+    assert rep["content_length"] == len(b"\x00\x01 binary font data")
+    response = await files.get(rep["storage_href"])
+    assert response.status_code == 200
+    assert response.content == b"\x00\x01 binary font data"
+
+    bogus = await files.client.post(
+        f"{files.href}/elements",
+        json={
+            "name": "Nothing",
+            "type": "application/vnd.adobe.element.font+dcx",
+            "client": CLIENT,
+            "representations": [
+                {
+                    "type": "application/x-font-otf",
+                    "storage_href": uploaded["storage_href"].replace("component_id=", "x="),
+                }
+            ],
+        },
+        headers=files.headers,
+    )
+    assert bogus.status_code == 400
+    assert "storage_href" in bogus.json()["message"]
+
+
 async def test_download_of_what_is_not_there(files: Files) -> None:
     uploaded = await files.upload(image_bytes(4, 4))
     base = uploaded["storage_href"].split("?", 1)[0]
@@ -463,20 +497,7 @@ async def test_renditions_of_what_has_no_image_are_404(files: Files) -> None:
     )
     # An uploaded file that is not an image has nothing to show either.
     pdf = await files.upload(b"%PDF-1.4", "application/pdf")
-    document = await files.element(
-        {
-            "name": "Doc",
-            "type": "application/vnd.adobe.element.template+dcx",
-            "client": CLIENT,
-            "representations": [
-                {
-                    "type": "application/pdf",
-                    "relationship": "primary",
-                    "storage_href": pdf["storage_href"],
-                }
-            ],
-        }
-    )
+    document = await files.file_element(pdf, "Doc", "template")
     assert document["thumbnail"] == {}
     error_of(await files.get(f"{base}/{document['id']}/:rendition;size=100"), 404)
 

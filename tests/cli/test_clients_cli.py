@@ -105,7 +105,9 @@ def test_create_list_and_delete(env: dict[str, str], owner: str, tmp_path: Path)
 
     listed = runner.invoke(app, ["clients", "list", "--json", "--data-dir", str(tmp_path)], env=env)
     ids = [json.loads(line)["client_id"] for line in listed.output.splitlines()]
-    assert server_data["client_id"] in ids and spa_data["client_id"] in ids and len(ids) == 3
+    # The three made here, and the command line's credential that cclibs ships.
+    assert server_data["client_id"] in ids and spa_data["client_id"] in ids and len(ids) == 4
+    assert "cclibs-cli" in ids
 
     deleted = runner.invoke(
         app, ["clients", "delete", spa_data["client_id"], "--data-dir", str(tmp_path)], env=env

@@ -208,9 +208,13 @@ def test_a_wrong_client_secret(live: Live, tmp_path: Path) -> None:
 
 
 def test_no_client_id_for_the_local_profile_says_what_to_run(tmp_path: Path) -> None:
-    line = _one_line(cclibs(tmp_path / "config", "login"))
-    assert line.startswith("cclibs: no client id for profile local: run cclibs clients create")
-    assert "cclibs profiles add local --client-id CLIENT_ID" in line
+    # The preset has the shipped id; only an explicit empty one in profiles.toml lacks it.
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "profiles.toml").write_text('[profiles.local]\nclient_id = ""\n')
+    line = _one_line(cclibs(config, "login"))
+    assert line.startswith("cclibs: no client id for profile local: run cclibs profiles add")
+    assert "--client-id cclibs-cli" in line
 
 
 def test_client_credentials_login(live: Live, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""examples/oauth_web_app.py against a real cclibs: sign in, name and email, logout revokes.
+"""examples/oauth_web_app.py against a real cclibs: sign in, name, email and the user's
+libraries, logout revokes.
 
 Both run as uvicorn servers on 127.0.0.1; the person at the browser (httpx with cookies)
 signs in and allows access on cclibs' real pages. The app's OAuth client is given an httpx
@@ -14,17 +15,18 @@ from typing import Any
 import httpx
 from examples.oauth_web_app import SCOPES, create_app
 
-from cclibs.sdk import OAuthClient, Profile
+from cclibs.sdk import Client, OAuthClient, Profile
 from tests.support.live_cclibs import USER_EMAIL, USER_NAME, Browser, Live, live
 from tests.support.servers import running
 
 __all__ = ["live"]
 
 
-def test_sign_in_shows_the_user_and_logout_revokes_the_tokens(live: Live) -> None:
+def test_sign_in_shows_the_user_and_libraries_and_logout_revokes_the_tokens(live: Live) -> None:
     profile = Profile(
         name="example",
         issuer=live.url,
+        api_url=live.url,
         client_id=live.web_id,
         client_secret=live.web_secret,
         scopes=SCOPES,
@@ -52,6 +54,18 @@ def test_sign_in_shows_the_user_and_logout_revokes_the_tokens(live: Live) -> Non
             assert f"<span id='email'>{USER_EMAIL}</span>" in home.text
             [tokens] = issued
             assert _userinfo(live, tokens["access_token"]) == 200
+            assert "<p id='libraries'>No libraries yet.</p>" in home.text
+
+            # The user's libraries, made elsewhere (here with the same token), appear.
+            with Client.from_token(live.url, tokens["access_token"], live.web_id) as api:
+                brand = api.create_library("Brand <colors>")
+                api.create_color(brand["id"], "Red", "#D7373F")
+                api.create_library("Icons")
+            listed = person.http.get(f"{app_url}/").text
+            assert (
+                "<ul id='libraries'><li>Brand &lt;colors&gt; (1 element)</li>"
+                "<li>Icons (0 elements)</li></ul>"
+            ) in listed
 
             out = person.http.post(f"{app_url}/logout", follow_redirects=True)
             assert re.search(r"Sign in", out.text)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 
 import pytest
 
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest
 from cclibs.oauth.pkce import check_challenge, verify
+from cclibs.sdk.pkce import s256
 
 # RFC 7636 Appendix B.
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def _refused_grant(verifier: str | None, challenge: str | None, method: str | None) -> None:
@@ -39,7 +33,7 @@ def _refused_request(challenge: str | None, method: str | None, *, allow_plain: 
 
 
 def test_the_rfc_test_vector() -> None:
-    assert _s256(RFC_VERIFIER) == RFC_CHALLENGE
+    assert s256(RFC_VERIFIER) == RFC_CHALLENGE
     assert check_challenge(RFC_CHALLENGE, "S256", allow_plain=False) == "S256"
     verify(RFC_VERIFIER, RFC_CHALLENGE, "S256")
 
@@ -141,7 +135,7 @@ def test_a_stored_challenge_needs_a_verifier(verifier: str | None) -> None:
 def test_malformed_verifiers_are_refused_even_when_they_match(verifier: str) -> None:
     # The challenge is computed from the verifier itself, so only the format can refuse it.
     try:
-        challenge = _s256(verifier)
+        challenge = s256(verifier)
     except UnicodeEncodeError:
         challenge = RFC_CHALLENGE
     _refused_grant(verifier, challenge, "S256")
@@ -152,7 +146,7 @@ def test_malformed_verifiers_are_refused_even_when_they_match(verifier: str) -> 
 def test_verifiers_of_43_to_128_unreserved_characters_pass(length: int) -> None:
     alphabet = "ABCXYZabcxyz0189-._~"
     verifier = "".join(alphabet[i % len(alphabet)] for i in range(length))
-    verify(verifier, _s256(verifier), "S256")
+    verify(verifier, s256(verifier), "S256")
     verify(verifier, verifier, "plain")
 
 

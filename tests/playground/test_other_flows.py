@@ -39,6 +39,27 @@ async def test_client_credentials_for_a_server_to_server_credential(
     )
 
 
+async def test_client_secret_basic_sends_the_secret_in_the_header_and_logs_it_masked(
+    app: Starlette, owner_id: str, developer: PlaygroundPage
+) -> None:
+    robot = await make_credential(app, owner_id, ClientType.SERVER, scopes=["openid"])
+    config = {
+        "client_id": robot.client_id,
+        "client_secret": robot.secret,
+        "scopes": "openid",
+        "auth_method": "client_secret_basic",
+    }
+    view = (await developer.ok("client-credentials", config))["view"]
+    assert view["tokens"]["access_token"]
+    [exchange] = view["log"]
+    # RFC 6749 §2.3.1. The header shows its scheme alone: any part of the base64 value
+    # would be part of the secret.
+    assert exchange["request_headers"]["Authorization"] == "Basic •••"
+    assert "client_secret" not in exchange["request_form"]
+    assert "client_id" not in exchange["request_form"]  # the header names the client
+    assert robot.secret not in str(view)
+
+
 async def test_the_device_flow_polls_until_approved(
     app: Starlette, owner_id: str, developer: PlaygroundPage, clock: FrozenClock
 ) -> None:

@@ -18,6 +18,10 @@ EXPECTED_EXPORTS = {
     "OAuthClient", "OAuthServerError", "Pkce", "Profile", "ProfileStore", "SdkError",
     "TokenCache", "TokenSource", "Tokens", "browser_login", "config_dir", "device_login",
     "discover", "finish_authorization", "unverified_claims", "verify_id_token",
+    # The async core (one OAuth client in the codebase) and the one S256.
+    "AsyncOAuthClient", "IssuerMetadata", "OAuthExchange", "s256",
+    # The Libraries API client.
+    "ApiError", "ApiUnreachable", "AsyncClient", "Client",
 }  # fmt: skip
 
 
@@ -29,8 +33,8 @@ def test_the_sdk_exports_what_it_should() -> None:
 def test_presets_and_a_file_profile_laid_over_them(config_dir: Path) -> None:
     store = ProfileStore()
     assert store.names() == ["local", "adobe"]
-    with pytest.raises(ConfigurationError, match="no client id for profile local"):
-        store.load("local").require_client_id()
+    # local needs no set-up: every cclibs ships the command line's credential.
+    assert store.load("local").require_client_id() == "cclibs-cli"
 
     store.save("local", {"client_id": "abc"})
     store.save("work", {"issuer": "https://id.example.com", "scopes": ["openid", "cc_libraries"]})

@@ -391,8 +391,19 @@ async def test_credentials_of_one_owner_share_the_default_project(world: World) 
     assert theirs.client.project_id != first.client.project_id
 
     async with world.db.read() as session:
-        projects = list(await session.scalars(select(ProjectRow).order_by(ProjectRow.owner_id)))
-        clients = list(await session.scalars(select(ClientRow)))
+        # Owned rows only: a prepared database also holds the first-party CLI credential.
+        projects = list(
+            await session.scalars(
+                select(ProjectRow)
+                .where(ProjectRow.owner_id.is_not(None))
+                .order_by(ProjectRow.owner_id)
+            )
+        )
+        clients = list(
+            await session.scalars(
+                select(ClientRow).where(ClientRow.project_id.in_([p.id for p in projects]))
+            )
+        )
     assert [(p.owner_id, p.name) for p in projects] == [
         (OWNER, "Default project"),
         (OTHER, "Default project"),

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from cclibs.sdk.pkce import Pkce
 from tests.support.pages import sign_in
 
 _INTERACTION = re.compile(r'name="interaction" value="([^"]+)"')
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass(frozen=True)
-class Pkce:
-    verifier: str
-    challenge: str
-
-    @classmethod
-    def new(cls) -> Pkce:
-        verifier = secrets.token_urlsafe(48)
-        digest = hashlib.sha256(verifier.encode()).digest()
-        return cls(verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode())
 
 
 def redirect_params(response: httpx.Response) -> dict[str, str]:

@@ -16,6 +16,7 @@ from cclibs.sdk import (
     SdkError,
     TokenSource,
 )
+from cclibs.sdk.errors import ApiError, Forbidden, Unauthorized
 
 __all__ = ["ProfileOption", "failures_as_lines", "open_source"]
 
@@ -34,7 +35,14 @@ def _line(exc: SdkError) -> str:
             "the server refused the client id or client secret of this profile "
             f"(invalid_client: {exc.description or 'client authentication failed'})"
         )
-    return str(exc)
+    if isinstance(exc, Unauthorized):
+        return f"the Libraries API refused the token: {exc}; run cclibs login"
+    if isinstance(exc, Forbidden):
+        return f"the Libraries API refused: {exc}"
+    if isinstance(exc, ApiError):
+        return f"the Libraries API answered: {exc}"
+    # ApiUnreachable and the others say what failed; a message is one line, whatever it holds.
+    return " ".join(str(exc).splitlines())
 
 
 @contextmanager

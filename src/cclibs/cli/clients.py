@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import anyio
 import typer
 
-from cclibs.cli._common import DataDirOption, fail, settings_from
+from cclibs.cli._common import DataDirOption, existing_database, fail
 from cclibs.oauth.clients import Client, ClientType
 from cclibs.oauth.registration import NewCredential, RegistrationError
 
@@ -50,7 +50,7 @@ def create(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create a credential. Its secret (Web App, Server-to-Server) is printed once."""
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
     uris = list(redirect_uri)
     default_uri = uris.pop(0) if redirect_uri_pattern and uris else None
 
@@ -103,19 +103,20 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """List credentials."""
-    settings = settings_from(data_dir)
+    """List credentials; without --owner, also those cclibs ships (the CLI's cclibs-cli)."""
+    settings = existing_database(data_dir)
 
     async def run() -> list[Client]:
         from cclibs.services import build_services
 
         services = build_services(settings)
         try:
+            found: list[Client] = []
             if owner is not None:
                 users = [await _owner(services, owner)]
             else:
                 users = [user.id for user in await services.accounts.list_users()]
-            found: list[Client] = []
+                found.extend(await services.oauth.clients.list_first_party())
             for user_id in users:
                 found.extend(await services.oauth.clients.list_for(user_id))
             return found
@@ -133,7 +134,7 @@ def list_(
             line = [
                 client.client_id,
                 client.type.value,
-                client.name,
+                client.name + (" (ships with cclibs)" if client.first_party else ""),
                 " ".join(client.redirect_uris),
             ]
             typer.echo("\t".join(line) if not sys.stdout.isatty() else "  ".join(line))
@@ -145,7 +146,7 @@ def delete(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Delete a credential and its secrets."""
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
 
     async def run() -> bool:
         from cclibs.services import build_services
@@ -156,7 +157,11 @@ def delete(
         finally:
             await services.db.dispose()
 
-    if not anyio.run(run):
+    try:
+        deleted = anyio.run(run)
+    except RegistrationError as exc:
+        fail(exc.message)
+    if not deleted:
         fail(f"no credential with the client_id {client_id}")
     typer.echo(f"deleted {client_id}")
 
@@ -172,5 +177,6 @@ def _public(client: Client) -> dict[str, object]:
         "redirect_uri_pattern": client.redirect_uri_pattern,
         "scopes": sorted(client.allowed_scopes),
         "offline_access": client.offline_access,
+        "first_party": client.first_party,
         "created_at": client.created_at.isoformat(),
     }

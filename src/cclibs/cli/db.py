@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cclibs.cli._common import DataDirOption, fail, settings_from
+from cclibs.cli._common import DataDirOption, existing_database, fail, settings_from
 
 app = typer.Typer(help="Database migrations and maintenance.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def upgrade(
 @app.command()
 def check(data_dir: Path | None = DataDirOption) -> None:
     """Fail when the models and the migrations differ."""
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir, schema=False)
     from cclibs.storage import migrate
 
     try:
@@ -51,7 +51,7 @@ def purge(data_dir: Path | None = DataDirOption) -> None:
     from cclibs.storage.db import Database
     from cclibs.storage.purge import Purge
 
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
 
     async def run() -> dict[str, int]:
         db = Database(settings.effective_database_url)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import anyio
 import typer
 
-from cclibs.cli._common import DataDirOption, fail, settings_from
+from cclibs.cli._common import DataDirOption, existing_database, fail
 from cclibs.clock import SystemClock
 from cclibs.oauth.keys import (
     ALGS,
@@ -56,7 +56,7 @@ def list_(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """List every signing key with its state: pending, active, retired or expired."""
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
     keys = _run(settings, lambda manager: manager.list_keys())
     if as_json:
         for key, state in keys:
@@ -96,7 +96,7 @@ def rotate(
 
     On an empty database this creates the first keys, which sign at once.
     """
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
 
     async def work(manager: KeyManager) -> tuple[list[Rotation], list[str]]:
         return await manager.rotate(_ALG[alg] if alg else None), await manager.prune()

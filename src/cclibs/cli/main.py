@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from cclibs import __version__
-from cclibs.cli import backup, clients, db, keys, login, profiles, serve, users
+from cclibs.cli import (
+    backup,
+    clients,
+    db,
+    elements,
+    keys,
+    libraries,
+    login,
+    profiles,
+    serve,
+    transfer,
+    users,
+)
 
 app = typer.Typer(
     help="cclibs: a self-hosted Creative Cloud Libraries API and its identity service.",
@@ -24,6 +36,11 @@ app.command()(login.token)
 app.add_typer(profiles.app, name="profiles")
 app.command()(backup.backup)
 app.command()(backup.restore)
+app.add_typer(libraries.app, name="libraries")
+app.add_typer(elements.app, name="elements")
+app.command()(transfer.download)
+app.command()(transfer.export)
+app.command("import")(transfer.import_)
 
 
 def _version(value: bool) -> None:

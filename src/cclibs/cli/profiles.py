@@ -68,7 +68,10 @@ def add(
     with failures_as_lines():
         store = ProfileStore()
         profile = store.save(name, values)
-    typer.echo(f"profile {profile.name}: {profile.issuer} client {profile.client_id or '-'}")
+    typer.echo(
+        f"profile {profile.name}: {profile.issuer} client {profile.client_id or '-'} "
+        f"API {profile.api_url}"
+    )
 
 
 @app.command()

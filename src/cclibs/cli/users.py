@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import anyio
 import typer
 
-from cclibs.cli._common import DataDirOption, fail, read_stdin_line, settings_from
+from cclibs.cli._common import DataDirOption, existing_database, fail, read_stdin_line
 
 if TYPE_CHECKING:
     from cclibs.accounts import User
@@ -32,8 +32,8 @@ def create(
     """Create an account. The password comes from stdin so that it stays out of shell history."""
     if not password_stdin:
         fail("give the password on stdin with --password-stdin", code=2)
+    settings = existing_database(data_dir)
     password = read_stdin_line()
-    settings = settings_from(data_dir)
     from cclibs.accounts import AccountError
 
     async def run() -> User:
@@ -63,7 +63,7 @@ def list_(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """List every account."""
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
 
     async def run() -> list[User]:
         from cclibs.services import build_services
@@ -129,7 +129,7 @@ def enable(
 def _set_disabled(email: str, disabled: bool, data_dir: Path | None) -> User:
     from cclibs.accounts import AccountError, UnknownUser
 
-    settings = settings_from(data_dir)
+    settings = existing_database(data_dir)
 
     async def run() -> User:
         from cclibs.services import build_services

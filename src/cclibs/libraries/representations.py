@@ -87,7 +87,7 @@ async def normalize_representations(
         out.setdefault("relationship", "rendition")
         if out["relationship"] is None:
             out["relationship"] = "rendition"
-        if is_uploaded_type(str(rep.get("type") or "")):
+        if _file_backed(rep, kept):
             asset = await _resolve(rep, kept, where, library_id, find_asset)
             assets[asset.id] = asset
             out["asset_id"] = asset.id
@@ -97,6 +97,17 @@ async def normalize_representations(
             out.pop("path", None)
         stored.append(out)
     return stored, list(assets.values())
+
+
+def _file_backed(rep: Mapping[str, Any], kept: Mapping[str, Any] | None) -> bool:
+    """Whether a representation references an uploaded file: one of the uploaded types (§1.6),
+    or any type that names a file by ``storage_href`` (a font file, ``application/x-...``) or
+    keeps one under its id. Such a reference is never dropped silently: it resolves to a
+    file of this library or the request is refused."""
+    if is_uploaded_type(str(rep.get("type") or "")):
+        return True
+    href = rep.get("storage_href")
+    return (isinstance(href, str) and bool(href.strip())) or bool(kept and kept.get("asset_id"))
 
 
 async def _resolve(

@@ -58,7 +58,8 @@ class ClientType(StrEnum):
 class Client:
     client_id: str
     project_id: str
-    owner_id: str
+    owner_id: str | None
+    """The owning account; None for the credentials cclibs ships (``oauth.first_party``)."""
     name: str
     type: ClientType
     redirect_uris: tuple[str, ...]
@@ -76,6 +77,11 @@ class Client:
     created_at: datetime
     owner_disabled: bool = False
     """Whether an administrator disabled the owner's account: the credential is refused then."""
+
+    @property
+    def first_party(self) -> bool:
+        """Shipped with cclibs (the CLI's credential): nobody's to change or delete."""
+        return self.owner_id is None
 
     @property
     def is_public(self) -> bool:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest
+from cclibs.sdk.pkce import s256
 
 __all__ = ["check_challenge", "verify"]
 
@@ -47,10 +46,7 @@ def verify(verifier: str | None, challenge: str | None, method: str | None) -> N
         raise InvalidGrant("code_verifier is required for this code.")
     if not _VERIFIER.fullmatch(verifier):
         raise InvalidGrant("code_verifier must be 43 to 128 unreserved characters.")
-    if method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii")).digest()
-        computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    else:
-        computed = verifier
+    # The SDK's S256, the one in the codebase (cclibs.sdk imports nothing of the server).
+    computed = s256(verifier) if method == "S256" else verifier
     if not hmac.compare_digest(computed, challenge):
         raise InvalidGrant("code_verifier does not match the code_challenge.")

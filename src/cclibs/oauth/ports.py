@@ -15,7 +15,8 @@ __all__ = ["ClientStore", "ClientTransactions", "Project", "StoredSecret"]
 @dataclass(frozen=True, slots=True)
 class Project:
     id: str
-    owner_id: str
+    owner_id: str | None
+    """None for the project of the credentials cclibs ships (``oauth.first_party``)."""
     name: str
     apis: frozenset[str]
     created_at: datetime

@@ -27,6 +27,7 @@ from cclibs.oauth.credential_rules import (
     check_redirects,
     check_scopes,
 )
+from cclibs.oauth.first_party import FIRST_PARTY_PROJECT_ID
 from cclibs.oauth.ports import ClientStore, ClientTransactions, Project, StoredSecret
 from cclibs.oauth.redirects import RegistrationError
 
@@ -175,6 +176,11 @@ class ClientRegistry:
         async with self._tx.read() as store:
             return await store.clients_of(owner_id)
 
+    async def list_first_party(self) -> list[Client]:
+        """The credentials cclibs ships (``oauth.first_party``), for administrators."""
+        async with self._tx.read() as store:
+            return await store.clients_in(FIRST_PARTY_PROJECT_ID)
+
     async def secrets(self, owner_id: str, client_id: str) -> list[StoredSecret]:
         async with self._tx.read() as store:
             await _owned(store, owner_id, client_id)
@@ -308,8 +314,19 @@ class ClientRegistry:
     # Deleting
 
     async def delete(self, client_id: str) -> bool:
-        """Delete the credential; every token issued to it stops working."""
+        """Delete the credential; every token issued to it stops working.
+
+        The credentials cclibs ships are refused: they would be back at the next start, and
+        every CLI logged in with them would be logged out meanwhile.
+        """
         async with self._tx.write() as store:
+            client = await store.client(client_id[:64], for_update=True)
+            if client is not None and client.first_party:
+                raise RegistrationError(
+                    f"{client_id} ships with cclibs (the command line's credential) and "
+                    "cannot be deleted.",
+                    "client_id",
+                )
             return await store.delete_client(client_id)
 
     async def delete_owned(self, owner_id: str, client_id: str) -> None:

@@ -13,8 +13,6 @@ The state is a plain dict (JSON, sealed at rest by ``sessions``):
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import secrets
@@ -23,7 +21,10 @@ from urllib.parse import urlencode, urlsplit
 
 from cclibs.clock import Clock
 from cclibs.oauth.scopes import parse_scopes
-from cclibs.playground.provider import Exchange, Provider, ProviderDirectory, ProviderError
+from cclibs.playground.provider import Exchange, ProviderDirectory, ProviderError
+from cclibs.sdk import Endpoints, Pkce
+from cclibs.sdk.conversation import DEVICE_GRANT
+from cclibs.sdk.errors import ConfigurationError
 
 __all__ = ["ADOBE_DEFAULT_SCOPES", "Playground", "PlaygroundError"]
 
@@ -48,7 +49,7 @@ class Playground:
 
     # Settings ---------------------------------------------------------------------------
 
-    async def configure(self, state: dict[str, Any], form: dict[str, Any]) -> Provider:
+    async def configure(self, state: dict[str, Any], form: dict[str, Any]) -> Endpoints:
         """Store the Authorization tab's settings; an empty secret keeps the one stored."""
         issuer = str(form.get("issuer") or self._providers.own_issuer)
         try:
@@ -84,7 +85,7 @@ class Playground:
         state.pop("error", None)
         return provider
 
-    async def _provider(self, state: dict[str, Any]) -> tuple[Provider, dict[str, Any]]:
+    async def _provider(self, state: dict[str, Any]) -> tuple[Endpoints, dict[str, Any]]:
         config = state.get("config")
         if not config:
             raise PlaygroundError("Fill in the Authorization tab first.")
@@ -97,10 +98,12 @@ class Playground:
 
     async def authorization_url(self, state: dict[str, Any]) -> str:
         provider, config = await self._provider(state)
+        endpoint = _need(provider, "authorization_endpoint")
+        pkce = Pkce.new() if config["pkce"] else None
         pending = {
             "state": secrets.token_urlsafe(24),
             "nonce": secrets.token_urlsafe(24),
-            "code_verifier": secrets.token_urlsafe(48) if config["pkce"] else None,
+            "code_verifier": pkce.verifier if pkce else None,
             "redirect_uri": self.callback_uri,
             "issuer": provider.issuer,
             "client_id": config["client_id"],
@@ -116,14 +119,13 @@ class Playground:
         }
         if "openid" in parse_scopes(config["scopes"]):
             params["nonce"] = str(pending["nonce"])
-        if pending["code_verifier"]:
-            digest = hashlib.sha256(str(pending["code_verifier"]).encode()).digest()
-            params["code_challenge"] = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            params["code_challenge_method"] = "S256"
+        if pkce:
+            params["code_challenge"] = pkce.challenge
+            params["code_challenge_method"] = pkce.method
         state["pending"] = pending
         state.pop("error", None)
-        separator = "&" if "?" in provider.authorization_endpoint else "?"
-        return provider.authorization_endpoint + separator + urlencode(params)
+        separator = "&" if "?" in endpoint else "?"
+        return endpoint + separator + urlencode(params)
 
     async def finish_authorization(self, state: dict[str, Any], params: dict[str, str]) -> None:
         """The callback: check ``state`` (and ``iss``), then exchange the code."""
@@ -170,7 +172,7 @@ class Playground:
         }
         if pending.get("code_verifier"):
             form["code_verifier"] = str(pending["code_verifier"])
-        exchange = await self._token_request(state, provider, client, "Exchange the code", form)
+        exchange = await self._token_request(state, client, "Exchange the code", form)
         await self._store_tokens(state, provider, client, exchange, nonce=str(pending["nonce"]))
         # The settings follow the tokens, so that Refresh, Revoke and Introspect send them
         # to the client and issuer they belong to.
@@ -193,7 +195,7 @@ class Playground:
             )
         provider, config = await self._provider(state)
         form = {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])}
-        exchange = await self._token_request(state, provider, config, "Refresh the token", form)
+        exchange = await self._token_request(state, config, "Refresh the token", form)
         await self._store_tokens(state, provider, config, exchange, keep_refresh=True)
 
     async def client_credentials(self, state: dict[str, Any]) -> None:
@@ -203,21 +205,15 @@ class Playground:
         form = {"grant_type": "client_credentials"}
         if config["scopes"]:
             form["scope"] = config["scopes"]
-        exchange = await self._token_request(state, provider, config, "Client credentials", form)
+        exchange = await self._token_request(state, config, "Client credentials", form)
         await self._store_tokens(state, provider, config, exchange)
 
     async def device_start(self, state: dict[str, Any]) -> dict[str, Any]:
         provider, config = await self._provider(state)
-        if not provider.device_authorization_endpoint:
-            raise PlaygroundError(f"{provider.issuer} offers no device authorization endpoint.")
-        form = {"client_id": config["client_id"], "scope": config["scopes"]}
+        _need(provider, "device_authorization_endpoint")
+        form = {"scope": config["scopes"]}
         exchange = await self._post(
-            state,
-            provider,
-            config,
-            "Device authorization",
-            provider.device_authorization_endpoint,
-            form,
+            state, config, "Device authorization", "device_authorization_endpoint", form
         )
         body = exchange.response if isinstance(exchange.response, dict) else {}
         if exchange.status != 200 or "device_code" not in body:
@@ -248,10 +244,10 @@ class Playground:
             return "pending"
         provider, config = await self._provider(state)
         form = {
-            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "grant_type": DEVICE_GRANT,
             "device_code": str(device["device_code"]),
         }
-        exchange = await self._token_request(state, provider, config, "Poll for the token", form)
+        exchange = await self._token_request(state, config, "Poll for the token", form)
         body = exchange.response if isinstance(exchange.response, dict) else {}
         error = body.get("error")
         if error in ("authorization_pending", "slow_down"):
@@ -268,17 +264,10 @@ class Playground:
     async def revoke(self, state: dict[str, Any], which: str) -> None:
         provider, config = await self._provider(state)
         token = _token(state, which)
-        if not provider.revocation_endpoint:
-            raise PlaygroundError(f"{provider.issuer} offers no revocation endpoint.")
+        _need(provider, "revocation_endpoint")
         form = {"token": token, "token_type_hint": which}
-        exchange = await self._post(
-            state,
-            provider,
-            config,
-            f"Revoke the {which.replace('_', ' ')}",
-            provider.revocation_endpoint,
-            form,
-        )
+        title = f"Revoke the {which.replace('_', ' ')}"
+        exchange = await self._post(state, config, title, "revocation_endpoint", form)
         if exchange.status != 200:
             raise PlaygroundError(_error_text(exchange))
         tokens = state.get("tokens") or {}
@@ -289,16 +278,13 @@ class Playground:
     async def introspect(self, state: dict[str, Any], which: str) -> dict[str, Any]:
         provider, config = await self._provider(state)
         token = _token(state, which)
-        if not provider.introspection_endpoint:
-            raise PlaygroundError(f"{provider.issuer} offers no introspection endpoint.")
+        _need(provider, "introspection_endpoint")
         if not config.get("client_secret"):
             raise PlaygroundError(
                 "Only a confidential client (with a secret) may introspect tokens (RFC 7662 §4)."
             )
         form = {"token": token, "token_type_hint": which}
-        exchange = await self._post(
-            state, provider, config, "Introspect", provider.introspection_endpoint, form
-        )
+        exchange = await self._post(state, config, "Introspect", "introspection_endpoint", form)
         if exchange.status != 200 or not isinstance(exchange.response, dict):
             raise PlaygroundError(_error_text(exchange))
         return dict(exchange.response)
@@ -312,7 +298,7 @@ class Playground:
         if not tokens or not config:
             return None
         try:
-            provider = await self._providers.discover(str(config["issuer"]))
+            issuer = (await self._providers.discover(str(config["issuer"]))).issuer
         except ProviderError:
             return {**tokens, "decoded": {}}
         decoded: dict[str, Any] = {}
@@ -320,14 +306,16 @@ class Playground:
             value = tokens.get(name)
             if not value:
                 continue
-            expected: dict[str, Any] = {}
             if name == "id_token":
-                expected = {
-                    "iss": provider.issuer,
-                    "aud": config["client_id"],
-                    "nonce": tokens.get("nonce"),
-                }
-            decoded[name] = await self._providers.verify(provider, str(value), **expected)
+                nonce = tokens.get("nonce")
+                decoded[name] = await self._providers.verify(
+                    issuer,
+                    str(value),
+                    client_id=str(config["client_id"]),
+                    nonce=str(nonce) if nonce else None,
+                )
+            else:
+                decoded[name] = await self._providers.verify(issuer, str(value))
         return {**tokens, "decoded": decoded}
 
     # Plumbing ---------------------------------------------------------------------------
@@ -335,24 +323,14 @@ class Playground:
     async def _post(
         self,
         state: dict[str, Any],
-        provider: Provider,
         config: dict[str, Any],
         title: str,
-        url: str,
+        endpoint: str,
         form: dict[str, str],
     ) -> Exchange:
-        """POST with the client's authentication: the secret as configured, or the id alone."""
-        form = dict(form)
-        basic = None
-        secret = str(config.get("client_secret") or "")
-        if secret and config.get("auth_method") == "client_secret_basic":
-            basic = (str(config["client_id"]), secret)
-        else:
-            form["client_id"] = str(config["client_id"])
-            if secret:
-                form["client_secret"] = secret
+        """POST with the client's authentication (the SDK's), and log the exchange."""
         try:
-            exchange = await self._providers.post_form(title, url, form, basic=basic)
+            exchange = await self._providers.post_form(title, config, endpoint, form)
         except ProviderError as exc:
             raise PlaygroundError(str(exc)) from None
         log = state.setdefault("log", [])
@@ -361,19 +339,14 @@ class Playground:
         return exchange
 
     async def _token_request(
-        self,
-        state: dict[str, Any],
-        provider: Provider,
-        config: dict[str, Any],
-        title: str,
-        form: dict[str, str],
+        self, state: dict[str, Any], config: dict[str, Any], title: str, form: dict[str, str]
     ) -> Exchange:
-        return await self._post(state, provider, config, title, provider.token_endpoint, form)
+        return await self._post(state, config, title, "token_endpoint", form)
 
     async def _store_tokens(
         self,
         state: dict[str, Any],
-        provider: Provider,
+        provider: Endpoints,
         config: dict[str, Any],
         exchange: Exchange,
         *,
@@ -404,6 +377,13 @@ class Playground:
             tokens["id_token"] = old.get("id_token")
         state["tokens"] = tokens
         state.pop("error", None)
+
+
+def _need(provider: Endpoints, endpoint: str) -> str:
+    try:
+        return provider.need(endpoint)
+    except ConfigurationError as exc:
+        raise PlaygroundError(f"{exc}.") from None
 
 
 def _token(state: dict[str, Any], which: str) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from cclibs.playground.bounded import read_bounded
+from cclibs.sdk.bounded import read_bounded
 
 __all__ = ["ApiCall", "ApiProxy", "ProxyRefused", "origin_of"]
 

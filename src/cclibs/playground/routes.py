@@ -160,7 +160,7 @@ async def _view(
     provider = None
     issuer = preview or config.get("issuer") or services.providers.own_issuer
     try:
-        provider = (await services.providers.discover(str(issuer))).public()
+        provider = (await services.providers.discover(str(issuer))).urls()
     except ProviderError:  # shown as missing; the command that needs it reports the reason
         provider = None
     return {

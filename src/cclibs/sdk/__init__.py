@@ -12,13 +12,18 @@ Alembic); it needs httpx, joserfc and platformdirs.
 
 from __future__ import annotations
 
+from cclibs.sdk.api import AsyncClient, Client
+from cclibs.sdk.async_client import AsyncOAuthClient
 from cclibs.sdk.auth import ApiAuth
 from cclibs.sdk.browser_flow import AuthorizationRequest, browser_login, finish_authorization
 from cclibs.sdk.cache import TokenCache
+from cclibs.sdk.conversation import IssuerMetadata, OAuthExchange
 from cclibs.sdk.device_flow import DevicePrompt, device_login
-from cclibs.sdk.endpoints import Endpoints, discover
+from cclibs.sdk.endpoints import Endpoints
 from cclibs.sdk.errors import (
     AccessDenied,
+    ApiError,
+    ApiUnreachable,
     AuthorizationResponseError,
     ConfigurationError,
     IdTokenError,
@@ -30,8 +35,8 @@ from cclibs.sdk.errors import (
 )
 from cclibs.sdk.idtoken import verify_id_token
 from cclibs.sdk.loopback import LoopbackListener
-from cclibs.sdk.oauth_client import OAuthClient
-from cclibs.sdk.pkce import Pkce
+from cclibs.sdk.oauth_client import OAuthClient, discover
+from cclibs.sdk.pkce import Pkce, s256
 from cclibs.sdk.profiles import ADOBE, LOCAL, PRESETS, Profile, ProfileStore, config_dir
 from cclibs.sdk.source import TokenSource
 from cclibs.sdk.tokens import Tokens, unverified_claims
@@ -42,17 +47,24 @@ __all__ = [
     "PRESETS",
     "AccessDenied",
     "ApiAuth",
+    "ApiError",
+    "ApiUnreachable",
+    "AsyncClient",
+    "AsyncOAuthClient",
     "AuthorizationRequest",
     "AuthorizationResponseError",
+    "Client",
     "ConfigurationError",
     "DevicePrompt",
     "Endpoints",
     "IdTokenError",
     "InvalidClient",
+    "IssuerMetadata",
     "IssuerUnreachable",
     "LoginRequired",
     "LoopbackListener",
     "OAuthClient",
+    "OAuthExchange",
     "OAuthServerError",
     "Pkce",
     "Profile",
@@ -66,6 +78,7 @@ __all__ = [
     "device_login",
     "discover",
     "finish_authorization",
+    "s256",
     "unverified_claims",
     "verify_id_token",
 ]

@@ -19,8 +19,10 @@ __all__ = ["ApiAuth"]
 
 
 class ApiAuth(httpx.Auth):
-    # The body is read before sending, so that the one retry after a 401 can resend it.
-    requires_request_body = True
+    # The one retry after a 401 sends the same request again, body included. httpx reads
+    # ``requires_request_body`` only in the base ``sync_auth_flow``/``async_auth_flow``, which
+    # this class replaces, so nothing is buffered here: a JSON body is bytes already, and the
+    # SDK's upload bodies are re-iterable (cclibs.sdk.api._transfer), read from disk again.
 
     def __init__(self, source: TokenSource) -> None:
         self._source = source

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 __all__ = [
     "AccessDenied",
+    "ApiError",
+    "ApiUnreachable",
     "AuthorizationResponseError",
+    "BadRequest",
     "ConfigurationError",
+    "Conflict",
+    "Forbidden",
     "IdTokenError",
     "InvalidClient",
     "IssuerUnreachable",
     "LoginRequired",
+    "NotFound",
     "OAuthServerError",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "RateLimited",
     "SdkError",
+    "ServerError",
+    "Unauthorized",
+    "UntrustedOrigin",
 ]
 
 
@@ -61,3 +73,79 @@ class AuthorizationResponseError(SdkError):
 
 class IdTokenError(SdkError):
     """The ID token failed verification (signature, ``iss``, ``aud``, ``nonce``, expiry)."""
+
+
+# The Libraries API (cclibs.sdk.api) ------------------------------------------------------
+
+
+class ApiError(SdkError):
+    """An error answer of the Libraries API: its ``{reason, message}`` body (compat reference
+    §1.11), the HTTP status and the ``x-request-id`` the server logged it under."""
+
+    def __init__(
+        self, status: int, reason: str, message: str, request_id: str | None = None
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.request_id = request_id
+        super().__init__(status, reason, message, request_id)
+
+    def __str__(self) -> str:
+        where = f", request id {self.request_id}" if self.request_id else ""
+        return f"{self.message} ({self.status} {self.reason}{where})"
+
+
+class BadRequest(ApiError):
+    """400: a parameter or body the API cannot use (``message`` names the field)."""
+
+
+class Unauthorized(ApiError):
+    """401: the token was refused, even after a refresh."""
+
+
+class Forbidden(ApiError):
+    """403: a wrong API key, a missing scope, or an action the caller may not take."""
+
+
+class NotFound(ApiError):
+    """404: no such library, element or file for this caller."""
+
+
+class Conflict(ApiError):
+    """409: the request contradicts the current state."""
+
+
+class PreconditionFailed(ApiError):
+    """412: ``if_match`` names an older version; get the resource again."""
+
+
+class PayloadTooLarge(ApiError):
+    """413: the file or body is larger than the server takes."""
+
+
+class RateLimited(ApiError):
+    """429: too many requests; ``retry_after`` is the wait the server asked for, in seconds."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        message: str,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(status, reason, message, request_id)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """5xx: the server failed; the request id is what its logs know it by."""
+
+
+class ApiUnreachable(SdkError):
+    """The Libraries API did not answer: connection refused, DNS, TLS, timeout, cut off."""
+
+
+class UntrustedOrigin(SdkError):
+    """A link points at another origin than the API's: the SDK will not send it the token."""

@@ -4,7 +4,13 @@ A profile names an issuer (found by discovery) or explicit endpoints, a client i
 client secret, scopes and the Libraries API's base URL. Two are built in: ``local`` (a cclibs
 on 127.0.0.1:8000) and ``adobe`` (Adobe IMS and cc-libraries.adobe.io). Others live in
 ``profiles.toml`` in the user's config directory; a table there named like a preset is laid
-over it (so ``[profiles.local] client_id = "..."`` is all ``local`` needs).
+over it (so ``[profiles.local] issuer = "http://127.0.0.1:9000"`` is all another port needs).
+
+``local`` needs no client id: every cclibs server ships a public Native App credential for
+the command line with the well-known id ``cclibs-cli`` (as ``gh`` and ``gcloud`` ship theirs),
+advertised as ``cclibs_cli_client_id`` in its discovery document. A profile whose API is
+served by its identity server (``local``, or any profile without ``api_url``) moves its API
+URL with its issuer unless ``api_url`` is given.
 
 Environment variables win over the file. This module is the only one in the SDK that reads
 the environment:
@@ -41,6 +47,7 @@ from cclibs.sdk.errors import ConfigurationError
 
 __all__ = [
     "ADOBE",
+    "CLI_CLIENT_ID",
     "DEFAULT_SCOPES",
     "LOCAL",
     "PRESETS",
@@ -99,17 +106,25 @@ class Profile:
 
 def _missing_client_id(name: str) -> str:
     if name == "local":
+        # Only an explicit empty client_id in profiles.toml gets here: the preset has one.
         return (
-            "no client id for profile local: run cclibs clients create --owner YOUR_EMAIL "
-            "--type native --name 'cclibs CLI' --redirect-uri http://127.0.0.1/callback "
-            "then cclibs profiles add local --client-id CLIENT_ID"
+            f"no client id for profile local: run cclibs profiles add local --client-id "
+            f"{CLI_CLIENT_ID} (the credential every cclibs server ships for the command line)"
         )
-    return f"no client id for profile {name}: run cclibs profiles add {name} --client-id ID"
+    return (
+        f"no client id for profile {name}: run cclibs profiles add {name} --client-id ID "
+        f"(for a cclibs server, its command line's id {CLI_CLIENT_ID})"
+    )
 
+
+CLI_CLIENT_ID = "cclibs-cli"
+"""The command line's public client id, registered by every cclibs server (its discovery
+document names it as ``cclibs_cli_client_id``; a server test holds the two equal)."""
 
 LOCAL = Profile(
     name="local",
     issuer="http://127.0.0.1:8000",
+    client_id=CLI_CLIENT_ID,
     api_url="http://127.0.0.1:8000",
 )
 _IMS = "https://ims-na1.adobelogin.com"
@@ -195,12 +210,21 @@ def _from_table(name: str, table: Mapping[str, Any], base: Profile | None) -> Pr
     else:
         if "issuer" in values:
             values["endpoints"] = {}  # another server: discover its endpoints
+            values = _api_follows_issuer(base, values)
         profile = replace(base, **values)
     if endpoints:
         profile = replace(profile, endpoints={**profile.endpoints, **endpoints})
     if not profile.api_url:
         profile = replace(profile, api_url=profile.issuer)
     return profile
+
+
+def _api_follows_issuer(base: Profile, values: dict[str, Any]) -> dict[str, Any]:
+    """A new issuer takes the API along when the API lived at the issuer (a cclibs serves
+    both) and no ``api_url`` was given: ``local`` on another port is still one server."""
+    if "api_url" in values or base.api_url.rstrip("/") != base.issuer.rstrip("/"):
+        return values
+    return {**values, "api_url": str(values["issuer"]).rstrip("/")}
 
 
 class ProfileStore:
@@ -244,6 +268,8 @@ class ProfileStore:
         chosen = selected_profile_name(name)
         profile = self.stored(chosen)
         overrides = _environment_overrides()
+        if "issuer" in overrides:
+            overrides = _api_follows_issuer(profile, overrides)
         return replace(profile, **overrides) if overrides else profile
 
     def save(self, name: str, values: Mapping[str, Value]) -> Profile:

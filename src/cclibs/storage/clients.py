@@ -17,7 +17,7 @@ from cclibs.storage.transactions import SqlTransactions
 __all__ = ["SqlClientStore", "SqlClientTransactions"]
 
 
-def _client(row: ClientRow, owner_id: str, owner_disabled: bool = False) -> Client:
+def _client(row: ClientRow, owner_id: str | None, owner_disabled: bool = False) -> Client:
     return Client(
         client_id=row.client_id,
         project_id=row.project_id,
@@ -159,13 +159,14 @@ class SqlClientStore:
         query = (
             select(ClientRow, ProjectRow.owner_id, UserRow.is_disabled)
             .join(ProjectRow, ProjectRow.id == ClientRow.project_id)
-            .join(UserRow, UserRow.id == ProjectRow.owner_id)
+            # Outer: the credentials cclibs ships have no owner (oauth.first_party).
+            .outerjoin(UserRow, UserRow.id == ProjectRow.owner_id)
             .where(ClientRow.client_id == client_id)
         )
         if for_update:
             query = query.with_for_update(of=ClientRow)
         found = (await self._s.execute(query)).first()
-        return _client(found[0], found[1], found[2]) if found else None
+        return _client(found[0], found[1], bool(found[2])) if found else None
 
     async def clients_of(self, owner_id: str) -> list[Client]:
         rows = await self._s.execute(

@@ -1,10 +1,14 @@
 """Migrations, driven from code: ``cclibs db upgrade``, ``serve`` start and the tests call this.
 
-``prepare`` is what ``serve`` runs at every start. A database already at ``HEAD`` costs one
-query (Alembic is not even imported); an empty one is created from the models in one
-transaction and stamped at ``HEAD`` (Alembic's documented way to build a new database, and
-about half a second faster than replaying every revision); anything else is upgraded by
-Alembic. A test holds ``HEAD`` equal to Alembic's head and the models equal to the migrations.
+``prepare`` is what ``serve`` runs at every start. A database already at ``HEAD`` costs three
+queries (the version and the two first-party rows; Alembic is not even imported); an empty
+one is created from the models in one transaction and stamped at ``HEAD`` (Alembic's
+documented way to build a new database, and about half a second faster than replaying every
+revision); anything else is upgraded by Alembic. A test holds ``HEAD`` equal to Alembic's
+head and the models equal to the migrations.
+
+A database at ``HEAD`` also holds the credentials cclibs ships (``storage.first_party``):
+``prepare`` and ``upgrade`` register them, in one process, before any server worker starts.
 """
 
 from __future__ import annotations
@@ -23,9 +27,18 @@ from cclibs.storage.db import async_url
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["HEAD", "alembic_config", "check", "downgrade", "prepare", "upgrade"]
+__all__ = [
+    "HEAD",
+    "alembic_config",
+    "check",
+    "current_revision",
+    "downgrade",
+    "prepare",
+    "register_built_ins",
+    "upgrade",
+]
 
-HEAD = "0009"
+HEAD = "0010"
 """The newest revision; tests/storage/test_migrations.py holds it equal to Alembic's head."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,6 +64,8 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(database_url), revision)
+    if revision in ("head", "heads", HEAD):
+        asyncio.run(register_built_ins(database_url))
 
 
 def downgrade(database_url: str, revision: str) -> None:
@@ -75,14 +90,54 @@ def prepare(database_url: str) -> Literal["current", "created", "upgraded"]:
     return "upgraded"
 
 
+async def register_built_ins(database_url: str) -> None:
+    """Register the first-party credentials in a database already at ``HEAD`` (idempotent)."""
+    from cclibs.storage.first_party import register_first_party
+
+    engine = create_async_engine(async_url(database_url), poolclass=pool.NullPool)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(register_first_party)
+    finally:
+        await engine.dispose()
+
+
+def current_revision(database_url: str) -> str | None:
+    """The schema revision stamped in the database; None when it has no cclibs schema.
+
+    Connects to an existing database only: for SQLite the caller checks that the file
+    exists first (connecting would create it).
+    """
+
+    def read(conn: Connection) -> str | None:
+        if _VERSION_TABLE not in inspect(conn).get_table_names():
+            return None
+        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return str(found) if found is not None else None
+
+    async def run() -> str | None:
+        engine = create_async_engine(async_url(database_url), poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 async def _create_if_empty(database_url: str) -> Literal["current", "created", "behind"]:
+    from cclibs.storage.first_party import register_first_party
     from cclibs.storage.tables import Base
 
     def create_or_report(conn: Connection) -> Literal["current", "created", "behind"]:
         tables = set(inspect(conn).get_table_names())
         if _VERSION_TABLE in tables:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            return "current" if current == HEAD else "behind"
+            if current != HEAD:
+                return "behind"
+            register_first_party(conn)
+            return "current"
         if tables:
             return "behind"  # not ours, or half-built: let Alembic say what is wrong
         Base.metadata.create_all(conn)
@@ -96,6 +151,7 @@ async def _create_if_empty(database_url: str) -> Literal["current", "created", "
         conn.execute(
             text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD}
         )
+        register_first_party(conn)
         return "created"
 
     engine = create_async_engine(async_url(database_url), poolclass=pool.NullPool)

@@ -235,6 +235,10 @@ class AuthorizeEndpoint:
     async def needs_consent(self, request: AuthorizationRequest, user_id: str) -> bool:
         if "consent" in request.prompt:
             return True
+        if request.client.first_party:
+            # RFC 8252 §8.6: anyone can present the CLI's well-known public client id, so a
+            # remembered consent would hand tokens to any program that asks; ask every time.
+            return True
         async with self._grants.read() as store:
             granted = await store.consented_scopes(user_id, request.client.client_id)
         # Never asked means ask, even for no scope: the code alone reveals the user's sub.

@@ -12,9 +12,10 @@ class ProjectRow(Base):
     __tablename__ = "projects"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    owner_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=True
     )
+    """NULL only for the project of the credentials cclibs ships (``oauth.first_party``)."""
     name: Mapped[str] = mapped_column(String(200))
     apis: Mapped[str] = mapped_column(String(200), default="")
     """Space-delimited APIs added to the project (``cc_libraries``)."""
