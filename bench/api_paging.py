@@ -134,7 +134,8 @@ async def bulk_insert(backend: Backend, library_id: str, count: int) -> None:
     from sqlalchemy import insert, text
 
     from cclibs.storage.db import Database
-    from cclibs.storage.libraries import SqlLibraryStore, _element_columns
+    from cclibs.storage.libraries import SqlLibraryStore
+    from cclibs.storage.library_rows import element_columns
     from cclibs.storage.tables import LibraryElementRow
     from cclibs.storage.transactions import SqlTransactions
 
@@ -142,7 +143,7 @@ async def bulk_insert(backend: Backend, library_id: str, count: int) -> None:
         """The store plus a multi-row insert (elements without uploads: no asset links)."""
 
         async def insert_elements(self, elements: list[Any]) -> None:
-            rows = [_element_columns(element) for element in elements]
+            rows = [element_columns(element) for element in elements]
             await self._s.execute(insert(LibraryElementRow), rows)
 
     db = Database(database_url(backend))

@@ -208,6 +208,9 @@ def server_env(setup: Setup, server: str, app: str, port: int) -> dict[str, str]
         CCLIBS_ENV="production",
         CCLIBS_DATA_DIR=str(setup.data_dir),
         CCLIBS_SECRET_KEY=setup.secret,
+        # The app believes X-Forwarded-For only from these (create_app's ProxyHeadersMiddleware,
+        # whatever the server): the probe from 127.0.0.1 must be honoured under both servers.
+        CCLIBS_TRUSTED_PROXIES="127.0.0.1",
     )
     if server == "granian":
         env["CCLIBS_ISSUER"] = f"http://{HOST}:{port}"  # what `cclibs serve` would derive
@@ -414,7 +417,7 @@ def run(args: argparse.Namespace) -> int:
         f"server choice benchmark, {today}: Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs; uvicorn {version('uvicorn')} (httptools {version('httptools')}, "
         f"uvloop {version('uvloop')}), granian {version('granian')}, starlette "
-        f"{version('starlette')}, fastapi {version('fastapi')}; load: {wrk_version or loadgen}"
+        f"{version('starlette')}; load: {wrk_version or loadgen}"
     )
     print(f"  cclibs at {project_revision()}")
     print(f"  {quiet_check()}")

@@ -279,6 +279,7 @@ class Context:
     path_other: dict[str, float] = field(default_factory=dict)  # other CPU during each probe
     problems: list[str] = field(default_factory=list)
     spare_tokens: dict[str, str] = field(default_factory=dict)  # unused, for the probe
+    spare_ports: dict[str, int] = field(default_factory=dict)  # its issuer's port
 
 
 # Load generators --------------------------------------------------------------------------
@@ -557,6 +558,7 @@ def cclibs_round(ctx: Context, backend: Backend, workers: int, phase: str) -> No
                 flush=True,
             )
         ctx.spare_tokens[backend.name] = browser.refresh_tokens(1)[0]
+        ctx.spare_ports[backend.name] = port  # refresh tokens are bound to their issuer
     finally:
         browser.close()
         stopped = server.stop()
@@ -645,7 +647,7 @@ def probe_path(ctx: Context, backend: Backend, key: str) -> None:
     meter = CpuMeter()
     done = subprocess.run(
         [str(venv_bin() / "python"), "-c", PATH_PROBE, json.dumps(given)],
-        env=backend.env(),
+        env=backend.env(ctx.spare_ports[backend.name]),
         capture_output=True,
         text=True,
         timeout=300,

@@ -55,6 +55,8 @@ _PLACEHOLDER_SECRETS = frozenset(
 )
 _MIN_SECRET_LENGTH = 32
 _GENERATED_KEY_FILE = "secret_key"
+_S3_MAX_COPY = 5 * 1024**3
+"""S3's CopyObject limit: the largest blob ``S3BlobStore`` can move into place."""
 
 
 class ConfigError(ValueError):
@@ -116,6 +118,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024, le=1024**4)
     """Largest file one upload may carry (``POST .../representations/content``). Uploads
     stream to disk, so memory does not grow with this."""
+    blob_url: str | None = None
+    """Where uploaded files live. Unset: files in the data directory. ``s3://bucket/prefix``:
+    an S3-compatible object store, shared by every server process (scale-out)."""
+    s3_endpoint_url: str | None = None
+    """The S3 API's base URL, for a store other than AWS (MinIO, Ceph, R2, ...)."""
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    """With ``s3_secret_access_key``. Unset: the usual AWS chain (``AWS_*``, instance role)."""
+    s3_secret_access_key: SecretStr | None = None
     playground_issuers: Annotated[tuple[str, ...], NoDecode] = ()
     """Other OpenID providers the playground may target (this server always). Comma-separated
     issuer URLs, such as ``https://ims-na1.adobelogin.com``."""
@@ -187,6 +198,62 @@ class Settings(BaseSettings):
                 raise ValueError(f"{text!r} is not an IP address or CIDR") from None
             proxies.append(str(network) if "/" in text else str(network.network_address))
         return tuple(proxies)
+
+    @field_validator("blob_url")
+    @classmethod
+    def _blob_url_names_a_bucket(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("CCLIBS_BLOB_URL must be s3://bucket or s3://bucket/prefix")
+        if "@" in parts.netloc:
+            raise ValueError("CCLIBS_BLOB_URL carries no credentials: use CCLIBS_S3_* settings")
+        prefix = parts.path.strip("/")
+        return f"s3://{parts.netloc}/{prefix}" if prefix else f"s3://{parts.netloc}"
+
+    @field_validator(
+        "s3_endpoint_url", "s3_region", "s3_access_key_id", "s3_secret_access_key", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint_is_a_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError("CCLIBS_S3_ENDPOINT_URL must be an http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _s3_settings_fit(self) -> Settings:
+        if self.blob_url is None:
+            named = [
+                name
+                for name in ("s3_endpoint_url", "s3_region", "s3_access_key_id")
+                if getattr(self, name) is not None
+            ] + (["s3_secret_access_key"] if self.s3_secret_access_key is not None else [])
+            if named:
+                # A forgotten CCLIBS_BLOB_URL would quietly keep files on this node's disk,
+                # where the other nodes cannot read them.
+                raise ConfigError(
+                    f"CCLIBS_{named[0].upper()} is set but CCLIBS_BLOB_URL is not: "
+                    "set CCLIBS_BLOB_URL=s3://bucket/prefix to keep files in S3"
+                )
+            return self
+        if self.max_upload_bytes > _S3_MAX_COPY:
+            # Content-addressed names are known only once the upload ends, so a large blob is
+            # copied into place, and S3's CopyObject takes at most 5 GiB.
+            raise ConfigError(
+                "CCLIBS_MAX_UPLOAD_BYTES: at most 5 GiB (5368709120) with CCLIBS_BLOB_URL"
+            )
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ConfigError("CCLIBS_S3_ACCESS_KEY_ID and CCLIBS_S3_SECRET_ACCESS_KEY go together")
+        return self
 
     @field_validator("log_level")
     @classmethod

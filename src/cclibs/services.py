@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from cclibs.accounts import Accounts
 from cclibs.accounts.passwords import PasswordHasher
@@ -14,6 +15,7 @@ from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
 from cclibs.libraries.archive import ArchiveService
+from cclibs.libraries.blobs import BlobStore, RenditionCache
 from cclibs.libraries.chunked import ChunkedUploads
 from cclibs.libraries.elements import ElementService
 from cclibs.libraries.files import LibraryFiles
@@ -43,11 +45,21 @@ from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
 from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
 from cclibs.storage.clients import SqlClientTransactions
+from cclibs.storage.credential_cache import CachedUsers, CredentialCache
 from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.keys import SqlKeyTransactions
 from cclibs.storage.libraries import SqlLibraryTransactions
+from cclibs.storage.refresh import SqlRefreshTransactions
+from cclibs.storage.versions import ChangeWatch
 
-__all__ = ["LibraryServices", "OAuthServices", "Services", "build_services"]
+__all__ = [
+    "LibraryServices",
+    "ManagedBlobStore",
+    "OAuthServices",
+    "Services",
+    "build_blob_stores",
+    "build_services",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +75,7 @@ class OAuthServices:
     device: DeviceEndpoint
     logout: LogoutEndpoint
     bearer: BearerValidator
-    users: AccountDirectory
+    users: CachedUsers
     connections: ConnectedApps
 
 
@@ -74,18 +86,33 @@ class LibraryServices:
     archive: ArchiveService
     files: LibraryFiles
     chunked: ChunkedUploads
-    blobs: FileBlobStore
+    blobs: ManagedBlobStore
+
+
+class ManagedBlobStore(BlobStore, Protocol):
+    """A blob store as the server runs it: with a sweep of what crashed uploads left."""
+
+    async def sweep_temporary(self, max_age_seconds: float) -> int: ...
+
+
+def build_blob_stores(settings: Settings) -> tuple[ManagedBlobStore, RenditionCache]:
+    """Files in the data directory (the embedded default), or the S3 bucket of
+    ``CCLIBS_BLOB_URL``, which every process of a scale-out shares."""
+    if settings.blob_url is None:
+        return (
+            FileBlobStore(settings.data_dir / "blobs"),
+            FileRenditionCache(settings.data_dir / "renditions"),
+        )
+    from cclibs.storage.s3_blobs import open_s3  # its client loads only when configured
+
+    return open_s3(settings)
 
 
 def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryServices:
     transactions = SqlLibraryTransactions(db)
-    blobs = FileBlobStore(settings.data_dir / "blobs")
+    blobs, renditions = build_blob_stores(settings)
     files = LibraryFiles(
-        transactions,
-        blobs,
-        FileRenditionCache(settings.data_dir / "renditions"),
-        clock,
-        max_upload=settings.max_upload_bytes,
+        transactions, blobs, renditions, clock, max_upload=settings.max_upload_bytes
     )
     chunked = ChunkedUploads(transactions, blobs, files, clock)
     return LibraryServices(
@@ -179,7 +206,10 @@ def _build_oauth(
     grant_tx = SqlGrantTransactions(db)
     secret_hasher = SecretHasher(secret)
     clients = ClientRegistry(client_tx, secret_hasher, clock)
-    authenticator = ClientAuthenticator(client_tx, secret_hasher, clock)
+    # Token requests and bearer checks read credentials from memory (storage.versions).
+    watch = ChangeWatch(db)
+    credentials = CredentialCache(db, watch)
+    authenticator = ClientAuthenticator(client_tx, secret_hasher, clock, lookup=credentials)
     access = TokenIssuer(settings.issuer, signer, clock, access_token_alg=settings.access_token_alg)
     factory = TokenFactory(
         settings.issuer,
@@ -196,8 +226,8 @@ def _build_oauth(
     bearer = BearerValidator(
         settings.issuer,
         keys,
-        grant_tx,
-        client_tx,
+        credentials,
+        credentials,
         clock,
         access_token_alg=settings.access_token_alg,
     )
@@ -206,7 +236,7 @@ def _build_oauth(
         authenticator,
         {
             "authorization_code": AuthorizationCodeGrant(grant_tx, factory, clock),
-            "refresh_token": RefreshTokenGrant(grant_tx, factory, clock),
+            "refresh_token": RefreshTokenGrant(SqlRefreshTransactions(db), factory, clock),
             "client_credentials": client_credentials,
             DEVICE_GRANT: DeviceCodeGrant(grant_tx, factory, clock),
         },
@@ -232,6 +262,6 @@ def _build_oauth(
             settings.issuer, authenticator, grant_tx, factory, bearer, clock
         ),
         bearer=bearer,
-        users=AccountDirectory(accounts),
+        users=CachedUsers(AccountDirectory(accounts), watch),
         connections=connections,
     )

@@ -12,7 +12,8 @@ from cclibs.oauth.clients import Client
 from cclibs.oauth.first_party import CLI_CLIENT_ID, cli_client
 from cclibs.storage import Database, migrate
 from cclibs.storage.clients import SqlClientTransactions
-from cclibs.storage.tables import ClientRow, ProjectRow
+from cclibs.storage.tables import ChangeCounterRow, ClientRow, ProjectRow
+from cclibs.storage.versions import CREDENTIALS
 from tests.support import databases
 
 
@@ -50,6 +51,18 @@ async def _counts(url: str) -> tuple[int, int]:
         await db.dispose()
 
 
+async def _credentials_version(url: str) -> int:
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            found = await session.scalar(
+                select(ChangeCounterRow.version).where(ChangeCounterRow.name == CREDENTIALS)
+            )
+            return int(found or 0)
+    finally:
+        await db.dispose()
+
+
 def _assert_shipped(url: str) -> None:
     found = asyncio.run(_cli(url))
     assert found is not None
@@ -68,9 +81,14 @@ def test_prepare_and_upgrade_register_the_cli_credential_once(database_url: str)
     try:
         assert migrate.prepare(url) == "created"  # what a first `cclibs serve` does
         _assert_shipped(url)
+        counted = asyncio.run(_credentials_version(url))
         asyncio.run(_spoil(url))
         assert migrate.prepare(url) == "current"  # a restart puts it back as defined
         _assert_shipped(url)
+        # ...and tells servers already running on the database to drop their cached copy.
+        assert asyncio.run(_credentials_version(url)) == counted + 1
+        assert migrate.prepare(url) == "current"
+        assert asyncio.run(_credentials_version(url)) == counted + 1  # nothing changed
         migrate.downgrade(url, "0009")  # an older cclibs has no ownerless projects
         assert asyncio.run(_counts(url)) == (0, 0)
         assert migrate.prepare(url) == "upgraded"

@@ -9,6 +9,9 @@ pixels of their own; they are drawn as square swatches of side N.
 Everything here is pure and CPU-bound: bytes or JSON in, PNG bytes out. Callers run it in a
 worker thread and cache the result. Any input that cannot be drawn ends in ``BadRequest`` or
 ``UnsupportedMedia``, never in another exception.
+
+Pillow is imported by the first rendition drawn, not with this module: the server imports it
+at start (for ``parse_rendition_segment``), and most processes never draw one.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import math
 import re
 import struct
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeAlias
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING, TypeAlias
 
 from cclibs.libraries.errors import BadRequest, UnsupportedMedia
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = [
     "MAX_RENDITION_SIZE",
@@ -44,15 +48,23 @@ gigapixels (a decompression bomb). 8192² RGBA is already 256 MiB once decoded."
 _FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "PSD")
 """Decoders allowed to see uploads: the raster formats Creative Cloud apps store. Excluding
 the rest keeps Pillow's rarer parsers, and EPS (which runs Ghostscript), off untrusted bytes."""
-_DECODING_ERRORS = (
-    OSError,  # includes UnidentifiedImageError and truncated data
-    ValueError,
-    SyntaxError,  # some Pillow plugins report corrupt headers this way
-    EOFError,
-    struct.error,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,  # raised, not warned, where warnings are errors
-)
+
+
+@functools.cache
+def _decoding_errors() -> tuple[type[BaseException], ...]:
+    from PIL import Image
+
+    return (
+        OSError,  # includes UnidentifiedImageError and truncated data
+        ValueError,
+        SyntaxError,  # some Pillow plugins report corrupt headers this way
+        EOFError,
+        struct.error,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,  # raised, not warned, where warnings are errors
+    )
+
+
 _PARAMETER = re.compile(r"([A-Za-z0-9_.%]+)(?:=(.*))?")
 _SIZE = re.compile(r"[0-9]{1,9}")  # not \d, which also takes '²' and other digits
 
@@ -94,16 +106,20 @@ def _parse_size(value: str) -> int:
 def thumbnail_png(image: bytes, size: int | None) -> bytes:
     """A PNG of ``image``, upright (EXIF orientation applied), longest side
     ``min(size, original)``; ``size=None`` keeps the full size."""
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(image), formats=_FORMATS) as opened:
             return _png(_fit(_upright(opened, size), size))
     except UnsupportedMedia:
         raise
-    except _DECODING_ERRORS as exc:
+    except _decoding_errors() as exc:
         raise UnsupportedMedia(_decoding_message(exc)) from None
 
 
 def _upright(opened: Image.Image, size: int | None) -> Image.Image:
+    from PIL import ImageOps
+
     width, height = opened.size
     if width * height > _MAX_PIXELS:
         raise UnsupportedMedia(f"The image is too large to render ({width}x{height} pixels).")
@@ -119,6 +135,8 @@ def _upright(opened: Image.Image, size: int | None) -> Image.Image:
 
 
 def _fit(image: Image.Image, size: int | None) -> Image.Image:
+    from PIL import Image
+
     width, height = image.size
     longest = max(width, height)
     if size is None or size >= longest:
@@ -130,6 +148,8 @@ def _fit(image: Image.Image, size: int | None) -> Image.Image:
 
 
 def _decoding_message(exc: BaseException) -> str:
+    from PIL import Image, UnidentifiedImageError
+
     if isinstance(exc, UnidentifiedImageError):
         return f"Renditions are made from {', '.join(_FORMATS)} images only."
     if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
@@ -148,12 +168,16 @@ def _png(image: Image.Image) -> bytes:
 
 def color_swatch_png(color: Mapping[str, object], size: int) -> bytes:
     """A square of ``color`` (a ``color#data`` object), with its alpha."""
+    from PIL import Image
+
     _check_swatch_size(size)
     return _png(Image.new("RGBA", (size, size), _bytes(_color_rgba(color))))
 
 
 def colortheme_swatch_png(theme_data: Mapping[str, object], size: int) -> bytes:
     """Vertical stripes of equal width, one per swatch of the theme (five), left to right."""
+    from PIL import Image
+
     _check_swatch_size(size)
     swatches = theme_data.get("swatches")
     if not isinstance(swatches, Sequence) or isinstance(swatches, str) or not swatches:
@@ -171,6 +195,8 @@ def gradient_swatch_png(gradient_data: Mapping[str, object], size: int) -> bytes
     0 = left to right; its ends meet the corners, as in CSS) or ``radial`` from the centre to
     the middle of the edges. Stops use their RGB color, ``offset`` and ``midpoint``; ``opacities``
     set the alpha. Noise, smoothness, scale, aspect ratio and centre point are not drawn."""
+    from PIL import Image
+
     _check_swatch_size(size)
     colors = _stops(gradient_data.get("stops"), "color", _color_rgba)
     if not colors:
@@ -195,6 +221,8 @@ def gradient_swatch_png(gradient_data: Mapping[str, object], size: int) -> bytes
 def _linear_positions(size: int, angle: float) -> Image.Image:
     """An L image of ``size``² whose value grows 0 → 255 along ``angle``: a left-to-right ramp
     on a square big enough that, once rotated, it still covers the swatch, then cropped."""
+    from PIL import Image
+
     theta = math.radians(angle)
     side = math.ceil(size * (abs(math.cos(theta)) + abs(math.sin(theta)))) + 2
     ramp = Image.linear_gradient("L").transpose(Image.Transpose.TRANSPOSE)

@@ -19,7 +19,11 @@ __all__ = [
     "Grant",
     "GrantStore",
     "GrantTransactions",
+    "LivenessLookup",
+    "RefreshStore",
     "RefreshToken",
+    "RefreshTokenSink",
+    "RefreshTransactions",
     "issued_here",
 ]
 
@@ -215,3 +219,38 @@ class GrantTransactions(Protocol):
     def read(self) -> AbstractAsyncContextManager[GrantStore]: ...
 
     def write(self) -> AbstractAsyncContextManager[GrantStore]: ...
+
+
+class LivenessLookup(Protocol):
+    """What every bearer check reads, outside any transaction; may be answered from memory on
+    the terms of ``cclibs.oauth.ports.ClientLookup``."""
+
+    async def live_grant(self, grant_id: str) -> Grant | None:
+        """As ``GrantStore.live_grant``."""
+        ...
+
+    async def access_token_denied(self, jti: str) -> bool:
+        """As ``GrantStore.access_token_denied``."""
+        ...
+
+
+class RefreshTokenSink(Protocol):
+    """Where issuance records a new refresh token (``TokenFactory.record``)."""
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+
+class RefreshStore(RefreshTokenSink, Protocol):
+    """The statements of one refresh (RFC 6749 §6), inside its write transaction."""
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def live_grant(self, grant_id: str) -> Grant | None: ...
+
+    async def mark_rotated(self, token_hash: str, at: datetime) -> None: ...
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None: ...
+
+
+class RefreshTransactions(Protocol):
+    def write(self) -> AbstractAsyncContextManager[RefreshStore]: ...

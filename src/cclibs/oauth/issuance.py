@@ -19,7 +19,7 @@ from typing import Any
 
 from cclibs.clock import Clock
 from cclibs.oauth.clients import Client, ClientType, SecretHasher
-from cclibs.oauth.grant_ports import Grant, GrantStore, RefreshToken
+from cclibs.oauth.grant_ports import Grant, RefreshToken, RefreshTokenSink
 from cclibs.oauth.tokens import JwtSigner, TokenIssuer
 
 __all__ = [
@@ -103,7 +103,7 @@ class TokenFactory:
 
     async def record(
         self,
-        store: GrantStore,
+        store: RefreshTokenSink,
         client: Client,
         grant: Grant,
         scope: tuple[str, ...],

@@ -9,7 +9,14 @@ from typing import Protocol
 
 from cclibs.oauth.clients import Client
 
-__all__ = ["ClientStore", "ClientTransactions", "Project", "StoredSecret"]
+__all__ = [
+    "ClientCredentials",
+    "ClientLookup",
+    "ClientStore",
+    "ClientTransactions",
+    "Project",
+    "StoredSecret",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +107,22 @@ class ClientTransactions(Protocol):
     def read(self) -> AbstractAsyncContextManager[ClientStore]: ...
 
     def write(self) -> AbstractAsyncContextManager[ClientStore]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCredentials:
+    """A client with its active secrets (hashes), as client authentication reads them."""
+
+    client: Client
+    secrets: tuple[StoredSecret, ...]
+
+
+class ClientLookup(Protocol):
+    """What client authentication and bearer checks read on every request, outside any
+    transaction. An implementation may answer from memory (``cclibs.storage.credential_cache``)
+    provided the process that changes a client, a secret or an owner's disabled state sees it
+    at once, and every other process within a stated bound."""
+
+    async def client_credentials(self, client_id: str) -> ClientCredentials | None:
+        """The client and its secrets, or None when there is no such client."""
+        ...

@@ -16,6 +16,7 @@ from cclibs.accounts.ports import FailureScope
 from cclibs.storage.db import Database
 from cclibs.storage.tables import LoginFailureRow, UserRow, WebSessionRow
 from cclibs.storage.transactions import SqlTransactions
+from cclibs.storage.versions import bump
 
 __all__ = ["SqlAccountStore", "SqlAccountTransactions"]
 
@@ -109,6 +110,7 @@ class SqlAccountStore:
         await self._s.execute(
             update(UserRow).where(UserRow.id == user_id).values(is_disabled=disabled)
         )
+        await bump(self._s)  # cached clients, grants and claims of the user
 
     async def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> None:
         await self._s.execute(
@@ -119,6 +121,7 @@ class SqlAccountStore:
 
     async def set_country(self, user_id: str, country: str | None) -> None:
         await self._s.execute(update(UserRow).where(UserRow.id == user_id).values(country=country))
+        await bump(self._s)  # cached claims (UserInfo's address)
 
     async def rehash_password(self, user_id: str, password_hash: str) -> None:
         await self._s.execute(

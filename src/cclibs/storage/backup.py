@@ -19,7 +19,9 @@ while still named is missing from the live store too, and is reported rather tha
 
 PostgreSQL is backed up with its own tools (pg_dump, pg_basebackup); here only the blobs and
 the secret file are copied, and only when asked (``blobs_only``): a backup command that
-"succeeds" without the database would be a trap for the operator's cron job.
+"succeeds" without the database would be a trap for the operator's cron job. For the same
+reason both commands refuse when the blobs live in an S3 bucket (``CCLIBS_BLOB_URL``): the
+bucket's own versioning or replication protects them.
 """
 
 from __future__ import annotations
@@ -86,6 +88,15 @@ class _Layout:
 
     @classmethod
     def of(cls, settings: Settings) -> _Layout:
+        if settings.blob_url is not None:
+            # The blobs are not in the data directory: a backup of it would name files it
+            # does not hold, and a restore would put files where the server never looks.
+            raise BackupError(
+                f"the files live in the bucket of CCLIBS_BLOB_URL ({settings.blob_url}), not "
+                "in the data directory: protect them with the bucket's versioning or "
+                "replication (or copy them with `aws s3 sync`), and back up the database with "
+                "its own tools (pg_dump, or sqlite3's .backup)"
+            )
         url = make_url(settings.effective_database_url)
         database = None
         if url.get_backend_name() == "sqlite":

@@ -1,4 +1,8 @@
-"""SQL implementation of ``cclibs.oauth.ports`` for projects, clients and secrets."""
+"""SQL implementation of ``cclibs.oauth.ports`` for projects, clients and secrets.
+
+Every change that client authentication or a bearer check could see calls ``bump``: the
+processes' credential caches drop what they hold (``cclibs.storage.versions``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from cclibs.oauth.ports import Project, StoredSecret
 from cclibs.storage.db import Database
 from cclibs.storage.tables import ClientRow, ClientSecretRow, ProjectRow, UserRow
 from cclibs.storage.transactions import SqlTransactions
+from cclibs.storage.versions import bump
 
 __all__ = ["SqlClientStore", "SqlClientTransactions"]
 
@@ -123,6 +128,7 @@ class SqlClientStore:
 
     async def delete_project(self, project_id: str) -> bool:
         result = await self._s.execute(delete(ProjectRow).where(ProjectRow.id == project_id))
+        await bump(self._s)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def add_client(self, client: Client) -> None:
@@ -135,6 +141,7 @@ class SqlClientStore:
             )
         )
         await self._s.flush()
+        await bump(self._s)
 
     async def update_client(self, client: Client) -> None:
         await self._s.execute(
@@ -142,6 +149,7 @@ class SqlClientStore:
             .where(ClientRow.client_id == client.client_id)
             .values(**_settings(client))
         )
+        await bump(self._s)
 
     async def clients_in(self, project_id: str, *, for_update: bool = False) -> list[Client]:
         query = (
@@ -180,6 +188,7 @@ class SqlClientStore:
     async def delete_client(self, client_id: str) -> bool:
         await self._s.execute(delete(ClientSecretRow).where(ClientSecretRow.client_id == client_id))
         result = await self._s.execute(delete(ClientRow).where(ClientRow.client_id == client_id))
+        await bump(self._s)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def add_secret(self, secret: StoredSecret) -> None:
@@ -194,6 +203,7 @@ class SqlClientStore:
             )
         )
         await self._s.flush()
+        await bump(self._s)
 
     async def secrets_of(self, client_id: str) -> list[StoredSecret]:
         rows = await self._s.scalars(
@@ -209,6 +219,7 @@ class SqlClientStore:
                 ClientSecretRow.client_id == client_id, ClientSecretRow.id == secret_id
             )
         )
+        await bump(self._s)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def touch_secret(self, secret_id: str, at: datetime) -> None:

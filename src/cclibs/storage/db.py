@@ -13,13 +13,13 @@ the log.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Executable, Result, event, text
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,9 +27,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["Database", "async_url"]
+from cclibs.storage.sqlite_writer import LoopWriter
+
+__all__ = ["CHANGED", "CoreConnection", "Database", "async_url"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+CHANGED = "cclibs.changed"
+"""Key in a session's or connection's ``info`` that a write set when it changed cached data
+(``cclibs.storage.versions.bump``); the change listeners run once it has committed."""
 
 
 def async_url(url: str) -> URL:
@@ -50,9 +56,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # cannot be made IMMEDIATE).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    # Setting the mode takes a lock even when it is already WAL, and fails at once (no busy
+    # wait) while another process writes: a connection opened then would fail.
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -71,10 +81,24 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
+class CoreConnection(Protocol):
+    """A connection in a write transaction, for Core statements: SQLAlchemy's
+    ``AsyncConnection``, or on SQLite a ``LoopConnection``."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def info(self) -> dict[Any, Any]: ...
+
+    async def execute(self, statement: Executable) -> Result[Any]: ...
+
+
 class Database:
     """The database of one cclibs process: a reader and a writer session factory."""
 
     def __init__(self, url: str) -> None:
+        self._loop_writer: LoopWriter | None = None
         self.url = async_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -82,6 +106,10 @@ class Database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             self._read_engine = _sqlite_engine(self.url, immediate=False)
             self._write_engine = _sqlite_engine(self.url, immediate=True)
+            if self.url.database and self.url.database != ":memory:":
+                self._loop_writer = LoopWriter(
+                    self.url, timeout=_SQLITE_BUSY_TIMEOUT_MS / 1000, on_connect=_sqlite_pragmas
+                )
         else:
             engine = create_async_engine(
                 self.url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
@@ -89,6 +117,17 @@ class Database:
             self._read_engine = self._write_engine = engine
         self._readers = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self._writers = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._change_listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every committed write of this process that changed cached
+        data, so this process's caches drop it at once (other processes see the change
+        counter move; ``cclibs.storage.versions``)."""
+        self._change_listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._change_listeners:
+            listener()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -99,8 +138,37 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that writes; committed when the block ends without an exception."""
-        async with self._writers() as session, session.begin():
-            yield session
+        async with self._writers() as session:
+            async with session.begin():
+                yield session
+            if session.info.pop(CHANGED, False):
+                self._changed()
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[CoreConnection]:
+        """A short write transaction on a bare connection, for SQLAlchemy Core statements only
+        (no ORM session: the hot paths skip its identity map and unit of work). On a SQLite
+        file the statements run on the loop (``sqlite_writer``, chosen by measurement)."""
+        conn: CoreConnection
+        if self._loop_writer is not None:
+            async with self._loop_writer.transaction() as conn:
+                conn.info.pop(CHANGED, None)
+                yield conn
+                changed = conn.info.pop(CHANGED, False)
+        else:
+            async with self._write_engine.connect() as conn:
+                conn.info.pop(CHANGED, None)
+                async with conn.begin():
+                    yield conn
+                changed = conn.info.pop(CHANGED, False)
+        if changed:
+            self._changed()
+
+    async def read_scalar(self, statement: Executable) -> object:
+        """The first column of the first row of one Core statement, in a read transaction of
+        its own (None when there is no row)."""
+        async with self._read_engine.connect() as conn:
+            return (await conn.execute(statement)).scalar()
 
     async def ping(self) -> None:
         """Raises when the database does not answer."""
@@ -109,5 +177,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self._read_engine.dispose()
+        if self._loop_writer is not None:
+            self._loop_writer.dispose()
         if self._write_engine is not self._read_engine:
             await self._write_engine.dispose()

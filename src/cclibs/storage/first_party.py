@@ -21,6 +21,7 @@ from cclibs.oauth.first_party import cli_client, first_party_project
 from cclibs.oauth.ports import Project
 from cclibs.storage.clients import _settings as client_columns
 from cclibs.storage.tables import ClientRow, ProjectRow
+from cclibs.storage.versions import bump_offline
 
 __all__ = ["register_first_party"]
 
@@ -57,4 +58,6 @@ def register_first_party(conn: Connection, now: datetime | None = None) -> bool:
     clients: Table = ClientRow.__table__  # type: ignore[assignment]
     changed = _ensure(conn, projects, "id", project.id, _project_values(project), moment)
     changed |= _ensure(conn, clients, "client_id", client.client_id, _client_values(client), moment)
+    if changed:
+        bump_offline(conn)  # servers already running (a rolling upgrade) drop their copies
     return changed

@@ -28,6 +28,7 @@ from cclibs.storage.tables import (
     UserRow,
 )
 from cclibs.storage.transactions import SqlTransactions
+from cclibs.storage.versions import bump
 
 __all__ = ["SqlGrantStore", "SqlGrantTransactions"]
 
@@ -251,7 +252,10 @@ class SqlGrantStore:
         revoked = await self._s.execute(grants.values(revoked_at=at))
         await self._s.execute(codes)
         await self._s.execute(devices.values(status="denied"))
-        return int(revoked.rowcount)  # type: ignore[attr-defined]
+        count = int(revoked.rowcount)  # type: ignore[attr-defined]
+        if count:
+            await bump(self._s)  # cached live grants: their access tokens stop at once
+        return count
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
         await self._s.execute(
@@ -259,6 +263,7 @@ class SqlGrantStore:
             .where(GrantRow.id == grant_id, GrantRow.revoked_at.is_(None))
             .values(revoked_at=at)
         )
+        await bump(self._s)
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
         self._s.add(
@@ -306,6 +311,7 @@ class SqlGrantStore:
                     )
                 )
                 await self._s.flush()
+            await bump(self._s)
         except IntegrityError:
             pass  # revoked by a concurrent request: already on the list
 

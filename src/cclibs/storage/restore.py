@@ -99,8 +99,8 @@ def restore_backup(
     """Replace the data of ``settings`` with the backup at ``source``. Refuses a directory in
     use; a non-empty one needs ``force``, and is moved aside (never deleted)."""
     source = source.absolute()
+    layout = _Layout.of(settings)  # first: refuses a server whose files live in a bucket
     manifest = verify_backup(source)
-    layout = _Layout.of(settings)
     kind = manifest["database"]["kind"]
     if kind == "sqlite" and layout.database is None:
         raise BackupError(

@@ -27,8 +27,7 @@ from cclibs.oauth.keys import KeyManager
 from cclibs.playground import routes as playground_routes
 from cclibs.playground.assembly import build_playground
 from cclibs.playground.sessions import PlaygroundSessions
-from cclibs.services import build_services
-from cclibs.storage.blobs import FileBlobStore
+from cclibs.services import ManagedBlobStore, build_services
 from cclibs.storage.playground import SqlPlaygroundTransactions
 from cclibs.storage.purge import Purge
 from cclibs.web import authorize_routes, device_routes, health, logout_routes, oauth_routes
@@ -72,7 +71,7 @@ async def _ensure_keys(keys: KeyManager) -> None:
         _log.exception("could not create the signing keys")
 
 
-async def _sweep_blobs(blobs: FileBlobStore) -> None:
+async def _sweep_blobs(blobs: ManagedBlobStore) -> None:
     """Remove upload temporaries a crash left behind (a live upload touches its own at every
     batch, so a day old is surely dead)."""
     try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from joserfc import jwt
@@ -13,6 +16,20 @@ from starlette.applications import Starlette
 
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.registration import NewCredential
+
+MARGIN = 2.0
+"""Seconds allowed beyond the bound for a loaded test machine (the poll stops as soon as the
+change shows)."""
+
+
+async def refused_within(refused: Callable[[], Awaitable[bool]], limit: float) -> float:
+    """Poll until ``refused()``; the seconds it took. Fails past ``limit``."""
+    began = time.monotonic()
+    while not await refused():
+        waited = time.monotonic() - began
+        assert waited <= limit, f"still accepted {waited:.2f} s after the change"
+        await anyio.sleep(0.02)
+    return time.monotonic() - began
 
 
 @dataclass(frozen=True)

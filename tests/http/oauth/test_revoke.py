@@ -8,8 +8,15 @@ from starlette.applications import Starlette
 
 from cclibs.config import Settings
 from cclibs.oauth.clients import ClientType
+from cclibs.storage.versions import CHECK_INTERVAL
 from cclibs.web.app import create_app
-from tests.http.oauth.conftest import Credential, assert_oauth_error, make_credential
+from tests.http.oauth.conftest import (
+    MARGIN,
+    Credential,
+    assert_oauth_error,
+    make_credential,
+    refused_within,
+)
 from tests.support.oauth_flow import refresh, user_tokens
 
 pytestmark = pytest.mark.anyio
@@ -245,6 +252,12 @@ async def test_the_deny_list_is_shared_by_every_process_on_the_database(
         async with httpx.AsyncClient(transport=transport, base_url=settings.issuer) as other:
             assert (await refusals(other, server_credential, token))["active"] is True
             assert_revoked_ok(await revoke(client, server_credential, token))
-            assert (await refusals(other, server_credential, token))["active"] is False
+            assert (await refusals(client, server_credential, token))["active"] is False
+
+            async def refused() -> bool:
+                return (await refusals(other, server_credential, token))["active"] is False
+
+            # The other app reads the deny-list from memory: within the bound (storage.versions).
+            await refused_within(refused, CHECK_INTERVAL + MARGIN)
     finally:
         await other_app.state.cclibs.db.dispose()

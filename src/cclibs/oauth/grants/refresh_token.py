@@ -13,6 +13,9 @@ replayed later still trips the detector.
 A refresh token works only while its grant is live: not revoked (the user removed the
 application, or a replay revoked the family), its user not disabled, and issued by this
 issuer (two issuers may share a database; neither redeems the other's tokens).
+
+The whole refresh is one short write transaction (``RefreshTransactions``; the server's is
+SQLAlchemy Core on a bare connection, ``cclibs.storage.refresh``); signing comes after it.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from cclibs.oauth.client_auth import AuthenticatedClient
 from cclibs.oauth.errors import InvalidGrant, InvalidRequest, InvalidScope
 from cclibs.oauth.grant_ports import (
     Grant,
-    GrantStore,
-    GrantTransactions,
+    RefreshStore,
     RefreshToken,
+    RefreshTransactions,
     issued_here,
 )
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
@@ -68,7 +71,7 @@ _MAX_REPEAT_CHAIN = 8
 
 class RefreshTokenGrant:
     def __init__(
-        self, transactions: GrantTransactions, factory: TokenFactory, clock: Clock
+        self, transactions: RefreshTransactions, factory: TokenFactory, clock: Clock
     ) -> None:
         self._tx = transactions
         self._factory = factory
@@ -98,7 +101,7 @@ class RefreshTokenGrant:
         )
 
     async def _usable(
-        self, store: GrantStore, token: RefreshToken, request: OAuthRequest
+        self, store: RefreshStore, token: RefreshToken, request: OAuthRequest
     ) -> tuple[Grant, tuple[str, ...]]:
         """The token's live grant and the scope of the access token to issue, or the refusal."""
         # Not revoked, and its user not disabled (a disabled account's grants are revoked too;
@@ -114,7 +117,7 @@ class RefreshTokenGrant:
 
     async def _rotate(
         self,
-        store: GrantStore,
+        store: RefreshStore,
         token: RefreshToken,
         value: str,
         request: OAuthRequest,
@@ -135,7 +138,7 @@ class RefreshTokenGrant:
         )
 
     async def _repeat(
-        self, store: GrantStore, value: str, request: OAuthRequest, auth: AuthenticatedClient
+        self, store: RefreshStore, value: str, request: OAuthRequest, auth: AuthenticatedClient
     ) -> PendingTokens:
         """A token rotated within the grace window: answer with its live successor (following
         rotations that also happened within the window) and a new access token."""

@@ -21,10 +21,12 @@ from cclibs.storage.tables.libraries import (
     LibraryUploadRow,
 )
 from cclibs.storage.tables.playground import PlaygroundSessionRow
+from cclibs.storage.tables.versions import ChangeCounterRow
 
 __all__ = [
     "AuthorizationCodeRow",
     "Base",
+    "ChangeCounterRow",
     "ClientRow",
     "ClientSecretRow",
     "ConsentRow",

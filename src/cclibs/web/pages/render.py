@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.templating import Jinja2Templates
 
 from cclibs import __version__
 from cclibs.web.csrf import CSRF_FIELD, CsrfProtection
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
 
 __all__ = ["Pages"]
 
@@ -37,10 +39,22 @@ def _duration(seconds: int) -> str:
 
 class Pages:
     def __init__(self, csrf: CsrfProtection) -> None:
-        self._templates = Jinja2Templates(directory=_TEMPLATES)
-        self._templates.env.filters["when"] = _when
-        self._templates.env.filters["duration"] = _duration
         self._csrf = csrf
+        self._loaded: Jinja2Templates | None = None
+
+    @property
+    def _templates(self) -> Jinja2Templates:
+        """Jinja2 is imported, and its environment made, by the first page rendered: a server
+        that only answers the API and tokens never loads it, and start-up does not wait for it.
+        Each template is compiled when first used and then kept (Jinja2's own cache)."""
+        if self._loaded is None:
+            from starlette.templating import Jinja2Templates
+
+            templates = Jinja2Templates(directory=_TEMPLATES)
+            templates.env.filters["when"] = _when
+            templates.env.filters["duration"] = _duration
+            self._loaded = templates
+        return self._loaded
 
     def render(
         self,

@@ -3,8 +3,9 @@ same document as a page.
 
 The document is built from the operations the route modules register
 (``cclibs.web.api.http.OPERATIONS``) once, on the first request (every route module has
-registered by then), and kept. The page is rendered on the server from that document: the
-pages' CSP allows no inline script and no other origin, so no Swagger UI.
+registered by then), and kept; the modules that describe it are imported then too, not at
+start. The page is rendered on the server from that document: the pages' CSP allows no inline
+script and no other origin, so no Swagger UI.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cclibs.web.api.http import OPERATIONS, Operation, not_modified, operation
-from cclibs.web.api.openapi.document import BASE, build_document, reference
+from cclibs.web.api.openapi._schema import BASE
 from cclibs.web.routing import Interface, Routes
 from cclibs.web.session import current
 from cclibs.web.state import app_state
@@ -42,6 +43,8 @@ class _Built:
 
 @cache
 def _built() -> _Built:
+    from cclibs.web.api.openapi.document import build_document, reference
+
     document = build_document(OPERATIONS)
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'

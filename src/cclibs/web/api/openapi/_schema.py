@@ -10,6 +10,7 @@ from cclibs.libraries.validation.elements import MAX_NAME_LENGTH
 
 __all__ = [
     "ANY",
+    "BASE",
     "ELEMENT_ID",
     "MIME",
     "MS",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 Schema = dict[str, Any]
+
+BASE = "/api/v1"
+"""Where every path of the API starts."""
 
 
 def ref(name: str) -> Schema:

@@ -11,7 +11,7 @@ from typing import Any
 
 from cclibs import __version__
 from cclibs.web.api.http import Operation
-from cclibs.web.api.openapi._schema import ref
+from cclibs.web.api.openapi._schema import BASE, ref
 from cclibs.web.api.openapi.answers import ANSWERS
 from cclibs.web.api.openapi.parameters import (
     ERROR_RESPONSES,
@@ -23,8 +23,6 @@ from cclibs.web.api.openapi.parameters import (
 from cclibs.web.api.openapi.payloads import PAYLOADS, media_type_of
 
 __all__ = ["BASE", "build_document", "reference"]
-
-BASE = "/api/v1"
 
 _TAGS = {
     "API": "The entry point, and this description.",

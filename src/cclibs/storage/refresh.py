@@ -1,0 +1,160 @@
+"""The refresh grant's statements (``cclibs.oauth.grant_ports.RefreshStore``) in SQLAlchemy Core.
+
+A refresh is the one write on a hot path: lock the presented token, check its family, mark it
+rotated, store its successor. Here that is one short transaction on a bare connection, no ORM
+session: no identity map, no unit of work, no flush. Reading the token also reads its grant
+and the grant's user in the same statement, so the grant's liveness check that follows costs
+no second round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Row, Table, insert, select, update
+
+from cclibs.oauth.grant_ports import Grant, RefreshToken
+from cclibs.storage.db import CoreConnection, Database
+from cclibs.storage.tables import GrantRow, RefreshTokenRow, UserRow
+from cclibs.storage.versions import bump
+
+__all__ = ["CoreRefreshStore", "SqlRefreshTransactions"]
+
+_tokens = cast(Table, RefreshTokenRow.__table__)
+_grants = cast(Table, GrantRow.__table__)
+_users = cast(Table, UserRow.__table__)
+
+_TOKEN_WITH_FAMILY = (
+    select(
+        _tokens,
+        _grants.c.client_id.label("grant_client_id"),
+        _grants.c.user_id,
+        _grants.c.scope.label("grant_scope"),
+        _grants.c.auth_time,
+        _grants.c.sid,
+        _grants.c.created_at.label("grant_created_at"),
+        _grants.c.revoked_at,
+        _grants.c.issuer,
+        _users.c.is_disabled,
+    )
+    .join(_grants, _grants.c.id == _tokens.c.grant_id)
+    .join(_users, _users.c.id == _grants.c.user_id)
+    .with_for_update(of=_tokens)
+)
+
+
+def _refresh(row: Row[tuple[object, ...]]) -> RefreshToken:
+    m = row._mapping
+    return RefreshToken(
+        token_hash=m["token_hash"],
+        grant_id=m["grant_id"],
+        client_id=m["client_id"],
+        scope=tuple(m["scope"].split()),
+        created_at=m["created_at"],
+        expires_at=m["expires_at"],
+        rotated_at=m["rotated_at"],
+    )
+
+
+def _live_grant(row: Row[tuple[object, ...]]) -> Grant | None:
+    m = row._mapping
+    if m["revoked_at"] is not None or m["is_disabled"]:
+        return None
+    return Grant(
+        id=m["grant_id"],
+        client_id=m["grant_client_id"],
+        user_id=m["user_id"],
+        scope=tuple(m["grant_scope"].split()),
+        auth_time=m["auth_time"],
+        sid=m["sid"],
+        created_at=m["grant_created_at"],
+        revoked_at=None,
+        issuer=m["issuer"],
+    )
+
+
+class CoreRefreshStore:
+    def __init__(self, conn: CoreConnection) -> None:
+        self._c = conn
+        self._families: dict[str, Grant | None] = {}
+        """Grants read with a token in this transaction (their liveness at that moment)."""
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        row = (
+            await self._c.execute(_TOKEN_WITH_FAMILY.where(_tokens.c.token_hash == token_hash))
+        ).first()
+        if row is None:
+            return None
+        self._families[row.grant_id] = _live_grant(row)
+        return _refresh(row)
+
+    async def live_grant(self, grant_id: str) -> Grant | None:
+        if grant_id in self._families:
+            return self._families[grant_id]
+        row = (
+            await self._c.execute(
+                select(_grants)
+                .join(_users, _users.c.id == _grants.c.user_id)
+                .where(
+                    _grants.c.id == grant_id,
+                    _grants.c.revoked_at.is_(None),
+                    _users.c.is_disabled.is_(False),
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return Grant(
+            id=m["id"],
+            client_id=m["client_id"],
+            user_id=m["user_id"],
+            scope=tuple(m["scope"].split()),
+            auth_time=m["auth_time"],
+            sid=m["sid"],
+            created_at=m["created_at"],
+            revoked_at=None,
+            issuer=m["issuer"],
+        )
+
+    async def mark_rotated(self, token_hash: str, at: datetime) -> None:
+        await self._c.execute(
+            update(_tokens)
+            .where(_tokens.c.token_hash == token_hash, _tokens.c.rotated_at.is_(None))
+            .values(rotated_at=at)
+        )
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None:
+        await self._c.execute(
+            update(_grants)
+            .where(_grants.c.id == grant_id, _grants.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        self._families[grant_id] = None
+        await bump(self._c)  # its access tokens stop at once, wherever they are checked
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        await self._c.execute(
+            insert(_tokens).values(
+                token_hash=token.token_hash,
+                grant_id=token.grant_id,
+                client_id=token.client_id,
+                scope=" ".join(token.scope),
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                rotated_at=None,
+            )
+        )
+
+
+class SqlRefreshTransactions:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[CoreRefreshStore]:
+        async with self._db.write_connection() as conn:
+            yield CoreRefreshStore(conn)
