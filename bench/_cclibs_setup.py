@@ -12,13 +12,15 @@ import json
 import re
 import secrets
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
-from _harness import HOST, clean_env, venv_bin
+from _harness import HOST, ServerProcess, clean_env, venv_bin
 
 from cclibs.sdk.pkce import s256
 
@@ -31,6 +33,7 @@ __all__ = [
     "Browser",
     "basic_auth",
     "cclibs_cli",
+    "checked_server",
     "count_error_lines",
     "csrf_token",
     "drop",
@@ -230,3 +233,25 @@ def count_error_lines(log: Path) -> int:
         if isinstance(event, dict) and event.get("level") in ("error", "critical", "exception"):
             errors += 1
     return errors
+
+
+@contextmanager
+def checked_server(
+    argv: list[str], env: dict[str, str], log: Path, port: int, problems: list[str], label: str
+) -> Iterator[ServerProcess]:
+    """A cclibs server up (its /healthz answers) for the block. On the way out it is stopped,
+    and error lines in its log or an unclean exit go into ``problems`` under ``label``: figures
+    measured on a server that failed are not to be trusted."""
+    server = ServerProcess(argv, env, log)
+    server.start()
+    try:
+        server.wait_ready("/healthz", port, timeout=60)
+        yield server
+    finally:
+        stopped = server.stop()
+        errors = count_error_lines(log)
+        if errors or not stopped.clean:
+            problems.append(
+                f"{label}: {errors} error lines in its log, exit {stopped.returncode}, "
+                f"killed={stopped.killed}\n{server.log_tail(8)}"
+            )

@@ -27,7 +27,7 @@ from _cclibs_setup import (
     Backend,
     Browser,
     basic_auth,
-    count_error_lines,
+    checked_server,
 )
 from _harness import (
     BENCH_DIR,
@@ -92,19 +92,9 @@ def cclibs_server(
     env = backend.env(port)
     env["CCLIBS_ACCESS_TOKEN_ALG"] = alg
     log = tmp / f"cclibs-{tag}.log"
-    server = ServerProcess(server_argv(job.server, port), env, log)
-    server.start()
-    try:
-        server.wait_ready("/healthz", port, timeout=60)
+    argv = server_argv(job.server, port)
+    with checked_server(argv, env, log, port, job.problems, f"cclibs {tag}") as server:
         yield port, server.pid
-    finally:
-        stopped = server.stop()
-        errors = count_error_lines(log)
-        if errors or not stopped.clean:
-            job.problems.append(
-                f"cclibs {tag}: {errors} error lines in its log, exit {stopped.returncode}, "
-                f"killed={stopped.killed}\n{server.log_tail(8)}"
-            )
 
 
 def cclibs_round(loads: Loads, backend: Backend, tmp: Path, alg: str, job: Round) -> None:

@@ -41,11 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _cclibs_setup import Backend, Browser, count_error_lines, drop, prepare, sqlite_path
+from _cclibs_setup import Backend, Browser, checked_server, drop, prepare, sqlite_path
 from _harness import (
     HOST,
     CpuMeter,
-    ServerProcess,
     current_source,
     exit_on_sigterm,
     free_port,
@@ -307,19 +306,8 @@ def server(backend: Backend, tmp: Path, result: Result) -> Iterator[tuple[int, i
     port = free_port()
     argv = [str(venv_bin() / "cclibs"), "serve", "--host", HOST, "--port", str(port)]
     log = tmp / f"cclibs-{backend.name}.log"
-    process = ServerProcess(argv, backend.env(port), log)
-    process.start()
-    try:
-        process.wait_ready("/healthz", port, timeout=60)
+    with checked_server(argv, backend.env(port), log, port, result.problems, "server") as process:
         yield port, process.pid
-    finally:
-        stopped = process.stop()
-        errors = count_error_lines(log)
-        if errors or not stopped.clean:
-            result.problems.append(
-                f"server: {errors} error lines, exit {stopped.returncode}, killed={stopped.killed}"
-                f"\n{process.log_tail(8)}"
-            )
 
 
 def run_backend(name: str, args: argparse.Namespace, tmp: Path) -> Result:

@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from _cclibs_setup import Backend, Browser, count_error_lines, prepare
+from _cclibs_setup import Backend, Browser, checked_server, prepare
 from _harness import (
     HOST,
-    ServerProcess,
     exit_on_sigterm,
     free_port,
     project_revision,
@@ -236,15 +235,12 @@ def run(args: argparse.Namespace, tmp: Path) -> tuple[list[Transfer], float, lis
     port = free_port()
     argv = [str(venv_bin() / "cclibs"), "serve", "--host", HOST, "--port", str(port)]
     log = tmp / "cclibs.log"
-    server = ServerProcess(argv, backend.env(port), log)
     transfers = [
         Transfer("1 MiB (baseline)", MIB),
         Transfer(f"{args.size_mb} MiB", args.size_mb * MIB),
     ]
     problems: list[str] = []
-    server.start()
-    try:
-        server.wait_ready("/healthz", port, timeout=60)
+    with checked_server(argv, backend.env(port), log, port, problems, "server") as server:
         browser = Browser(backend, port, scope=SCOPE)
         try:
             token = str(browser.tokens()["access_token"])
@@ -269,13 +265,6 @@ def run(args: argparse.Namespace, tmp: Path) -> tuple[list[Transfer], float, lis
         sizes = sorted(p.stat().st_size for p in blobs)
         if sizes != sorted(t.size for t in transfers):
             problems.append(f"blob files: {sizes}")
-    finally:
-        stopped = server.stop()
-        errors = count_error_lines(log)
-        if errors or not stopped.clean:
-            problems.append(
-                f"server: {errors} error lines, exit {stopped.returncode}\n{server.log_tail(8)}"
-            )
     return transfers, idle, problems
 
 

@@ -48,7 +48,7 @@ from _cclibs_setup import (
     USER_SCOPE,
     Backend,
     Browser,
-    count_error_lines,
+    checked_server,
     csrf_token,
     drop,
     prepare,
@@ -239,19 +239,11 @@ def cclibs_server(ctx: Context, backend: Backend, tag: str) -> Iterator[tuple[Se
     port = free_port()
     argv = [str(venv_bin() / "cclibs"), "serve", "--host", HOST, "--port", str(port)]
     log = ctx.tmp / f"cclibs-{backend.name}-{tag}.log"
-    server = ServerProcess([*argv, "--workers", "1"], backend.env(port), log)
-    server.start()
-    try:
-        server.wait_ready("/healthz", port, timeout=60)
+    label = f"cclibs {backend.name} {tag}"
+    with checked_server(
+        [*argv, "--workers", "1"], backend.env(port), log, port, ctx.problems, label
+    ) as server:
         yield server, port
-    finally:
-        stopped = server.stop()
-        errors = count_error_lines(log)
-        if errors or not stopped.clean:
-            ctx.problems.append(
-                f"cclibs {backend.name} {tag}: {errors} error lines in the log, exit "
-                f"{stopped.returncode}, killed={stopped.killed}\n{server.log_tail(8)}"
-            )
 
 
 def credential_path(backend: Backend) -> str:

@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.api_answers import error_of
 from tests.support.api_auth import ApiCaller, ApiCallers, new_web_app, user_token
+from tests.support.elements import image_element_body
 
 pytestmark = pytest.mark.anyio
 
@@ -81,18 +82,7 @@ async def owned_library(client: httpx.AsyncClient, owner: ApiCaller) -> JSON:
     assert uploaded.status_code == 200, uploaded.text
     image = await client.post(
         f"{href}/elements",
-        json={
-            "name": "Picture",
-            "type": "application/vnd.adobe.element.image+dcx",
-            "client": CLIENT,
-            "representations": [
-                {
-                    "type": "image/png",
-                    "relationship": "primary",
-                    "storage_href": uploaded.json()["storage_href"],
-                }
-            ],
-        },
+        json=image_element_body("Picture", uploaded.json()["storage_href"], CLIENT),
         headers=headers,
     )
     assert image.status_code == 201, image.text

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from cclibs.oauth.clients import ClientType
 from cclibs.oauth.scopes import parse_scopes
 from cclibs.services import Services
 from tests.support.api_auth import SERVER_SCOPE, new_user, new_web_app, user_token
+from tests.support.elements import image_element_body
 from tests.support.scaleout import LIBRARIES, Cluster, basic, introspect, libraries, token
 
 pytestmark = pytest.mark.anyio
@@ -115,6 +118,25 @@ async def test_refresh_rotation_is_one_family_across_both(
     assert after.json()["error"] == "invalid_grant"
 
 
+async def signed_in(services: Services) -> dict[str, str]:
+    """The bearer headers of a user signed in to another user's web app."""
+    owner = await new_user(services)
+    app = await new_web_app(services, owner.id)
+    return (await user_token(services, app, await new_user(services))).headers
+
+
+@asynccontextmanager
+async def both_servers(
+    pair: Cluster, headers: dict[str, str]
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """One client a server, with the same credentials, as a balancer sends one user to both."""
+    async with (
+        httpx.AsyncClient(base_url=pair.a, timeout=60, headers=headers) as a,
+        httpx.AsyncClient(base_url=pair.b, timeout=60, headers=headers) as b,
+    ):
+        yield a, b
+
+
 def png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (20, 120, 220)).save(out, format="PNG")
@@ -124,16 +146,9 @@ def png(width: int, height: int) -> bytes:
 async def test_an_element_uploaded_through_one_is_downloaded_through_the_other(
     pair: Cluster, services: Services
 ) -> None:
-    owner = await new_user(services)
-    app = await new_web_app(services, owner.id)
-    caller = await user_token(services, app, await new_user(services))
-    headers = caller.headers
     picture = png(64, 32)
     large = os.urandom(12 * MiB)  # past one part: a multipart upload to the bucket
-    async with (
-        httpx.AsyncClient(base_url=pair.a, timeout=60, headers=headers) as a,
-        httpx.AsyncClient(base_url=pair.b, timeout=60, headers=headers) as b,
-    ):
+    async with both_servers(pair, await signed_in(services)) as (a, b):
         made = await a.post(LIBRARIES, json={"name": "Shared"})
         assert made.status_code == 201, made.text
         href = f"{LIBRARIES}/{made.json()['library_urn']}"
@@ -148,18 +163,7 @@ async def test_an_element_uploaded_through_one_is_downloaded_through_the_other(
             uploaded.append(answer.json())
         element = await a.post(
             f"{href}/elements",
-            json={
-                "name": "Picture",
-                "type": "application/vnd.adobe.element.image+dcx",
-                "client": CLIENT,
-                "representations": [
-                    {
-                        "type": "image/png",
-                        "relationship": "primary",
-                        "storage_href": uploaded[0]["storage_href"],
-                    }
-                ],
-            },
+            json=image_element_body("Picture", uploaded[0]["storage_href"], CLIENT),
         )
         assert element.status_code == 201, element.text
         element_id = element.json()["elements"][0]["id"]
@@ -191,14 +195,8 @@ async def test_an_element_uploaded_through_one_is_downloaded_through_the_other(
 async def test_a_chunked_upload_takes_parts_on_both_and_is_joined_in_the_bucket(
     pair: Cluster, services: Services
 ) -> None:
-    owner = await new_user(services)
-    app = await new_web_app(services, owner.id)
-    caller = await user_token(services, app, await new_user(services))
     parts = [os.urandom(6 * MiB), os.urandom(5 * MiB), b"the end"]
-    async with (
-        httpx.AsyncClient(base_url=pair.a, timeout=60, headers=caller.headers) as a,
-        httpx.AsyncClient(base_url=pair.b, timeout=60, headers=caller.headers) as b,
-    ):
+    async with both_servers(pair, await signed_in(services)) as (a, b):
         made = await a.post(LIBRARIES, json={"name": "Chunked"})
         assert made.status_code == 201, made.text
         started = await b.post(

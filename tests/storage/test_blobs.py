@@ -16,19 +16,11 @@ import pytest
 
 from cclibs.libraries.blobs import BlobTooLarge, StoredBlob
 from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
+from tests.support.blob_contract import BlobStoreContract, read_all, stream
 
 pytestmark = pytest.mark.anyio
 
 MiB = 1024 * 1024
-
-
-async def stream(*chunks: bytes) -> AsyncIterator[bytes]:
-    for chunk in chunks:
-        yield chunk
-
-
-async def read_all(store: FileBlobStore, key: str, chunk_size: int = 64 * 1024) -> bytes:
-    return b"".join([chunk async for chunk in store.get(key, chunk_size=chunk_size)])
 
 
 def files_under(path: Path) -> list[Path]:
@@ -38,6 +30,10 @@ def files_under(path: Path) -> list[Path]:
 @pytest.fixture
 def store(tmp_path: Path) -> FileBlobStore:
     return FileBlobStore(tmp_path)
+
+
+class TestBlobStoreContract(BlobStoreContract):
+    """The contract every blob store keeps (tests/support/blob_contract.py), on a directory."""
 
 
 async def test_a_blob_round_trips_under_its_sha256(store: FileBlobStore, tmp_path: Path) -> None:
@@ -107,39 +103,12 @@ async def test_a_refused_commit_stores_nothing(store: FileBlobStore, tmp_path: P
     assert files_under(tmp_path) == []
 
 
-async def test_content_released_before_the_commit_is_put_back(store: FileBlobStore) -> None:
-    first = await store.put(stream(b"shared"), max_size=100)
-
-    @contextlib.asynccontextmanager
-    async def released_meanwhile(blob: StoredBlob) -> AsyncIterator[None]:
-        await store.delete(blob.key)  # another library let go of the same content
-        yield
-
-    again = await store.put(stream(b"shared"), max_size=100, commit=released_meanwhile)
-
-    assert again.key == first.key
-    assert await read_all(store, again.key) == b"shared"
-
-
-async def test_an_empty_stream_is_a_blob(store: FileBlobStore) -> None:
-    stored = await store.put(stream(), max_size=0)
-
-    assert stored.size == 0
-    assert await read_all(store, stored.key) == b""
-
-
 async def test_a_stream_past_max_size_leaves_nothing(store: FileBlobStore, tmp_path: Path) -> None:
     with pytest.raises(BlobTooLarge) as refused:
         await store.put(stream(*[b"x" * MiB] * 3), max_size=2 * MiB + 1)
 
     assert refused.value.max_size == 2 * MiB + 1
     assert files_under(tmp_path) == []
-
-
-async def test_exactly_max_size_is_accepted(store: FileBlobStore) -> None:
-    stored = await store.put(stream(b"x" * 10), max_size=10)
-
-    assert stored.size == 10
 
 
 async def test_a_stream_that_fails_halfway_leaves_nothing(
@@ -168,35 +137,6 @@ async def test_a_cancelled_upload_leaves_nothing(store: FileBlobStore, tmp_path:
 
     assert scope.cancelled_caught
     assert files_under(tmp_path) == []
-
-
-INVALID_KEYS = [
-    "",
-    "../../etc/passwd",
-    "A" * 64,
-    "a" * 63,
-    "a" * 65,
-    "a" * 64 + "\n",
-    "g" * 64,
-    "../" + "a" * 61,
-    "٣" * 64,  # Arabic-Indic digits: \d would take them
-]
-
-
-@pytest.mark.parametrize("key", INVALID_KEYS)
-async def test_invalid_keys_reach_no_file(store: FileBlobStore, key: str) -> None:
-    with pytest.raises(KeyError):
-        await anext(store.get(key))
-    assert await store.exists(key) is False
-    await store.delete(key)  # no error
-
-
-async def test_an_absent_key_is_a_key_error_at_first_iteration(store: FileBlobStore) -> None:
-    chunks = store.get("0" * 64)  # nothing happens until iterated
-
-    with pytest.raises(KeyError):
-        await anext(chunks)
-    assert await store.exists("0" * 64) is False
 
 
 async def test_delete_removes_and_tolerates_absence(store: FileBlobStore) -> None:

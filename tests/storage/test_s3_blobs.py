@@ -17,6 +17,7 @@ import pytest
 from cclibs.config import ConfigError, load_settings
 from cclibs.libraries.blobs import BlobTooLarge, StoredBlob
 from cclibs.storage.s3_blobs import S3BlobStore, S3RenditionCache, open_s3
+from tests.support.blob_contract import BlobStoreContract, read_all, stream
 from tests.support.scaleout import S3Server, s3_server
 
 pytestmark = pytest.mark.anyio
@@ -54,13 +55,8 @@ def store(stores: tuple[S3BlobStore, S3RenditionCache]) -> S3BlobStore:
     return stores[0]
 
 
-async def stream(*chunks: bytes) -> AsyncIterator[bytes]:
-    for chunk in chunks:
-        yield chunk
-
-
-async def read_all(store: S3BlobStore, key: str) -> bytes:
-    return b"".join([chunk async for chunk in store.get(key)])
+class TestBlobStoreContract(BlobStoreContract):
+    """The contract every blob store keeps (tests/support/blob_contract.py), in a bucket."""
 
 
 def blob_object(key: str) -> str:
@@ -180,27 +176,6 @@ async def test_a_refused_commit_stores_nothing(
     assert s3.multipart_uploads(bucket) == []
 
 
-async def test_content_released_before_the_commit_is_put_back(store: S3BlobStore) -> None:
-    first = await store.put(stream(b"shared"), max_size=100)
-
-    @contextlib.asynccontextmanager
-    async def released_meanwhile(blob: StoredBlob) -> AsyncIterator[None]:
-        await store.delete(blob.key)  # another library let go of the same content
-        yield
-
-    again = await store.put(stream(b"shared"), max_size=100, commit=released_meanwhile)
-
-    assert again.key == first.key
-    assert await read_all(store, again.key) == b"shared"
-
-
-async def test_an_empty_stream_is_a_blob(store: S3BlobStore) -> None:
-    stored = await store.put(stream(), max_size=0)
-
-    assert stored.size == 0
-    assert await read_all(store, stored.key) == b""
-
-
 @pytest.mark.parametrize("parts", [3, 20], ids=["small", "multipart"])
 async def test_a_stream_past_max_size_stores_nothing(
     store: S3BlobStore, s3: S3Server, bucket: str, parts: int
@@ -212,12 +187,6 @@ async def test_a_stream_past_max_size_stores_nothing(
     assert refused.value.max_size == limit
     assert s3.objects(bucket) == {}
     assert s3.multipart_uploads(bucket) == []
-
-
-async def test_exactly_max_size_is_accepted(store: S3BlobStore) -> None:
-    stored = await store.put(stream(b"x" * 10), max_size=10)
-
-    assert stored.size == 10
 
 
 async def test_a_stream_that_fails_halfway_aborts_the_upload(
@@ -255,25 +224,6 @@ async def test_a_cancelled_upload_is_aborted(store: S3BlobStore, s3: S3Server, b
 
     assert s3.objects(bucket) == {}
     assert s3.multipart_uploads(bucket) == []
-
-
-INVALID_KEYS = ["", "../../etc/passwd", "A" * 64, "a" * 63, "g" * 64, "../" + "a" * 61, "٣" * 64]
-
-
-@pytest.mark.parametrize("key", INVALID_KEYS)
-async def test_invalid_keys_reach_no_object(store: S3BlobStore, key: str) -> None:
-    with pytest.raises(KeyError):
-        await anext(store.get(key))
-    assert await store.exists(key) is False
-    await store.delete(key)  # no error
-
-
-async def test_an_absent_key_is_a_key_error_at_first_iteration(store: S3BlobStore) -> None:
-    chunks = store.get("0" * 64)  # nothing happens until iterated
-
-    with pytest.raises(KeyError):
-        await anext(chunks)
-    assert await store.exists("0" * 64) is False
 
 
 async def test_delete_removes_and_tolerates_absence(

@@ -12,10 +12,8 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -31,7 +29,7 @@ from cclibs.accounts.passwords import PasswordHasher
 from cclibs.config import Settings, load_settings
 from cclibs.services import Services, build_services
 from tests.support import databases
-from tests.support.servers import CCLIBS, free_port
+from tests.support.servers import CCLIBS, free_port, stop, wait_until_answers
 
 __all__ = [
     "ISSUER",
@@ -116,10 +114,10 @@ def s3_server() -> Iterator[S3Server]:
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{endpoint}/moto-api/", process, "the S3 server")
+        wait_until_answers(f"{endpoint}/moto-api/", process, "the S3 server", seconds=30)
         yield S3Server(endpoint)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,38 +197,18 @@ def cluster(
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
-                stack.callback(_stop, process)
+                stack.callback(stop, process)
                 starting.append((f"http://127.0.0.1:{port}", process, tmp_path / f"{node}.log"))
             for base, process, log_path in starting:
-                _wait_for(f"{base}/healthz", process, f"cclibs serve (log: {log_path})")
+                wait_until_answers(
+                    f"{base}/healthz", process, f"cclibs serve (log: {log_path})", seconds=30
+                )
             (a, process_a, _), (b, process_b, _) = starting
             yield Cluster(
                 a, b, database_url, s3, bucket, environment, (process_a, process_b), tmp_path
             )
     finally:
         databases.drop_postgres_database(name)
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{what} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=0.5).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"{what} did not answer {url}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # Calls to one server of the pair, as a client makes them --------------------------------

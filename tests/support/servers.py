@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -77,22 +78,35 @@ def cclibs_serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited: {process.communicate()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError("serve did not answer /healthz")
+        wait_until_answers(f"{base}/healthz", process, "serve", seconds=20)
         yield base, process
     finally:
-        process.send_signal(signal.SIGTERM)
+        stop(process)
+
+
+def wait_until_answers(
+    url: str, process: subprocess.Popen[Any], what: str, *, seconds: float
+) -> None:
+    """Poll ``url`` until it answers 200; fail at once if ``process`` exits first (with its
+    output where it is piped to the test)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.communicate() if process.stdout is not None else ""
+            raise AssertionError(f"{what} exited with {process.returncode}: {output}")
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            if httpx.get(url, timeout=0.5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"{what} did not answer {url}")
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, as a service manager stops a server; SIGKILL if it has not gone in 15 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -178,8 +178,6 @@ class GrantStore(Protocol):
         """The refresh token, locked against concurrent rotation until the transaction ends."""
         ...
 
-    async def mark_rotated(self, token_hash: str, at: datetime) -> None: ...
-
     async def deny_access_token(
         self, jti: str, client_id: str, expires_at: datetime, at: datetime
     ) -> None:

@@ -17,6 +17,7 @@ from cclibs.oauth.grant_ports import (
 )
 from cclibs.oauth.scopes import format_scopes
 from cclibs.storage.db import Database
+from cclibs.storage.refresh import refresh_token_values
 from cclibs.storage.tables import (
     AuthorizationCodeRow,
     ClientRow,
@@ -266,17 +267,7 @@ class SqlGrantStore:
         await bump(self._s)
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        self._s.add(
-            RefreshTokenRow(
-                token_hash=token.token_hash,
-                grant_id=token.grant_id,
-                client_id=token.client_id,
-                scope=" ".join(token.scope),
-                created_at=token.created_at,
-                expires_at=token.expires_at,
-                rotated_at=None,
-            )
-        )
+        self._s.add(RefreshTokenRow(**refresh_token_values(token)))
         await self._s.flush()
 
     async def refresh_token(self, token_hash: str) -> RefreshToken | None:
@@ -290,13 +281,6 @@ class SqlGrantStore:
             .with_for_update()
         )
         return _refresh(row) if row else None
-
-    async def mark_rotated(self, token_hash: str, at: datetime) -> None:
-        await self._s.execute(
-            update(RefreshTokenRow)
-            .where(RefreshTokenRow.token_hash == token_hash, RefreshTokenRow.rotated_at.is_(None))
-            .values(rotated_at=at)
-        )
 
     async def deny_access_token(
         self, jti: str, client_id: str, expires_at: datetime, at: datetime

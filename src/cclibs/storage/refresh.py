@@ -21,7 +21,7 @@ from cclibs.storage.db import CoreConnection, Database
 from cclibs.storage.tables import GrantRow, RefreshTokenRow, UserRow
 from cclibs.storage.versions import bump
 
-__all__ = ["CoreRefreshStore", "SqlRefreshTransactions"]
+__all__ = ["CoreRefreshStore", "SqlRefreshTransactions", "refresh_token_values"]
 
 _tokens = cast(Table, RefreshTokenRow.__table__)
 _grants = cast(Table, GrantRow.__table__)
@@ -59,21 +59,49 @@ def _refresh(row: Row[tuple[object, ...]]) -> RefreshToken:
     )
 
 
+def _grant(
+    row: Row[tuple[object, ...]], *, id: str, client_id: str, scope: str, created_at: str
+) -> Grant:
+    """A live grant from ``row``; the named columns differ between a grant row and a token row
+    joined to its grant (where the grant's own id, client, scope and creation carry labels)."""
+    m = row._mapping
+    return Grant(
+        id=m[id],
+        client_id=m[client_id],
+        user_id=m["user_id"],
+        scope=tuple(m[scope].split()),
+        auth_time=m["auth_time"],
+        sid=m["sid"],
+        created_at=m[created_at],
+        revoked_at=None,
+        issuer=m["issuer"],
+    )
+
+
 def _live_grant(row: Row[tuple[object, ...]]) -> Grant | None:
     m = row._mapping
     if m["revoked_at"] is not None or m["is_disabled"]:
         return None
-    return Grant(
-        id=m["grant_id"],
-        client_id=m["grant_client_id"],
-        user_id=m["user_id"],
-        scope=tuple(m["grant_scope"].split()),
-        auth_time=m["auth_time"],
-        sid=m["sid"],
-        created_at=m["grant_created_at"],
-        revoked_at=None,
-        issuer=m["issuer"],
+    return _grant(
+        row,
+        id="grant_id",
+        client_id="grant_client_id",
+        scope="grant_scope",
+        created_at="grant_created_at",
     )
+
+
+def refresh_token_values(token: RefreshToken) -> dict[str, object]:
+    """The columns of a new refresh token's row, for this Core insert and the ORM store alike."""
+    return {
+        "token_hash": token.token_hash,
+        "grant_id": token.grant_id,
+        "client_id": token.client_id,
+        "scope": " ".join(token.scope),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "rotated_at": None,
+    }
 
 
 class CoreRefreshStore:
@@ -107,18 +135,7 @@ class CoreRefreshStore:
         ).first()
         if row is None:
             return None
-        m = row._mapping
-        return Grant(
-            id=m["id"],
-            client_id=m["client_id"],
-            user_id=m["user_id"],
-            scope=tuple(m["scope"].split()),
-            auth_time=m["auth_time"],
-            sid=m["sid"],
-            created_at=m["created_at"],
-            revoked_at=None,
-            issuer=m["issuer"],
-        )
+        return _grant(row, id="id", client_id="client_id", scope="scope", created_at="created_at")
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None:
         await self._c.execute(
@@ -137,17 +154,7 @@ class CoreRefreshStore:
         await bump(self._c)  # its access tokens stop at once, wherever they are checked
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        await self._c.execute(
-            insert(_tokens).values(
-                token_hash=token.token_hash,
-                grant_id=token.grant_id,
-                client_id=token.client_id,
-                scope=" ".join(token.scope),
-                created_at=token.created_at,
-                expires_at=token.expires_at,
-                rotated_at=None,
-            )
-        )
+        await self._c.execute(insert(_tokens).values(**refresh_token_values(token)))
 
 
 class SqlRefreshTransactions:
