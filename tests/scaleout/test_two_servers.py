@@ -21,6 +21,8 @@ from PIL import Image
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.scopes import parse_scopes
 from cclibs.services import Services
+from cclibs.storage.versions import CHECK_INTERVAL
+from tests.http.oauth.conftest import refused_within
 from tests.support.api_auth import SERVER_SCOPE, new_user, new_web_app, user_token
 from tests.support.elements import image_element_body
 from tests.support.scaleout import LIBRARIES, Cluster, basic, introspect, libraries, token
@@ -221,3 +223,61 @@ async def test_a_chunked_upload_takes_parts_on_both_and_is_joined_in_the_bucket(
     for content, kept in ((whole, True), *((part, False) for part in parts)):
         key = hashlib.sha256(content).hexdigest()
         assert (f"blobs/sha256/{key[:2]}/{key[2:4]}/{key}" in stored) is kept
+
+
+# Changes made elsewhere (here: the test process, as an admin command or a third server
+# would) reach both servers' in-memory credentials within the stated bound.
+
+MARGIN = 2.0
+"""Seconds allowed past ``CHECK_INTERVAL`` for the polls and a busy machine."""
+
+
+async def test_a_revoked_secret_stops_working_on_both_within_the_bound(
+    pair: Cluster, services: Services
+) -> None:
+    owner = await new_user(services)
+    registry = services.oauth.clients
+    created = await registry.create(
+        owner_id=owner.id,
+        client_type=ClientType.SERVER,
+        name="Rotated service",
+        scopes=parse_scopes(SERVER_SCOPE),
+    )
+    client_id = created.client.client_id
+    [old] = await registry.secrets(owner.id, client_id)
+    fresh = await registry.add_secret(client_id, owner_id=owner.id)
+    form = {"grant_type": "client_credentials", "scope": SERVER_SCOPE}
+
+    async def status(base: str, secret: str | None) -> int:
+        return (await token(base, form, basic(client_id, secret))).status_code
+
+    # Both servers hold the credential in memory and accept the old secret before the change.
+    for base in (pair.a, pair.b):
+        assert await status(base, created.secret) == 200
+    await registry.revoke_secret(owner.id, client_id, str(old.id))
+    for base in (pair.a, pair.b):
+
+        async def refused(base: str = base) -> bool:
+            return await status(base, created.secret) == 401
+
+        await refused_within(refused, CHECK_INTERVAL + MARGIN)
+        assert await status(base, fresh) == 200  # the other secret still works
+
+
+async def test_a_disabled_user_is_refused_by_both_within_the_bound(
+    pair: Cluster, services: Services
+) -> None:
+    owner = await new_user(services)
+    app = await new_web_app(services, owner.id)
+    person = await new_user(services)
+    user = await user_token(services, app, person, scope=SERVER_SCOPE)
+    for base in (pair.a, pair.b):
+        assert (await libraries(base, user.access_token, app.client_id)).status_code == 200
+    await services.accounts.set_disabled(person.id, True)
+    for base in (pair.a, pair.b):
+
+        async def refused(base: str = base) -> bool:
+            answer = await libraries(base, user.access_token, app.client_id)
+            return answer.status_code == 401
+
+        await refused_within(refused, CHECK_INTERVAL + MARGIN)
