@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterable
 from typing import Any, Generic, NamedTuple, Self, TypeVar
 
@@ -60,7 +61,7 @@ def _device_id() -> str:
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
-class ClientBase(Generic[H]):
+class ClientBase(ABC, Generic[H]):
     def __init__(
         self,
         api_url: str,
@@ -96,8 +97,9 @@ class ClientBase(Generic[H]):
             part_size=max(1, part_size),
         )
 
-    def _new_http(self, timeout: float) -> H:  # pragma: no cover - implemented by both
-        raise NotImplementedError
+    @abstractmethod
+    def _new_http(self, timeout: float) -> H:
+        """Implemented by ``Client`` and ``AsyncClient``."""
 
     @classmethod
     def from_profile(cls, profile: str | Profile | None = None, **options: Any) -> Self:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
@@ -24,24 +25,28 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class SyncRunner:
+class SyncRunner(ABC):
     settings: Settings
 
-    def _run(self, flow: Flow[T]) -> T:  # pragma: no cover - implemented by Client
-        raise NotImplementedError
+    @abstractmethod
+    def _run(self, flow: Flow[T]) -> T:
+        """Implemented by ``Client``."""
 
-    def _pages(self, call: Call[Page[T]]) -> Iterator[T]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _pages(self, call: Call[Page[T]]) -> Iterator[T]:
+        """Implemented by ``Client``."""
 
 
-class AsyncRunner:
+class AsyncRunner(ABC):
     settings: Settings
 
-    async def _run(self, flow: Flow[T]) -> T:  # pragma: no cover - implemented by AsyncClient
-        raise NotImplementedError
+    @abstractmethod
+    async def _run(self, flow: Flow[T]) -> T:
+        """Implemented by ``AsyncClient``."""
 
-    def _pages(self, call: Call[Page[T]]) -> AsyncIterator[T]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _pages(self, call: Call[Page[T]]) -> AsyncIterator[T]:
+        """Implemented by ``AsyncClient``."""
 
 
 def _later(build: Callable[..., Any], *args: Any, **kwargs: Any) -> Flow[Any]:

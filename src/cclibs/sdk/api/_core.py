@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, cast
@@ -74,18 +75,20 @@ class Settings:
     part_size: int
 
 
-class StreamedBody:
+class StreamedBody(ABC):
     """A request body read from disk as it is sent, and again from the start when the
     request is sent again (after a 401); see ``_transfer``."""
 
     length: int
     content_type: str
 
-    def sync_stream(self) -> Iterable[bytes]:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def sync_stream(self) -> Iterable[bytes]:
+        """Implemented by the bodies of ``_transfer``."""
 
-    def async_stream(self) -> Any:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def async_stream(self) -> Any:
+        """Implemented by the bodies of ``_transfer``."""
 
 
 def _no_answer(response: httpx.Response) -> None:
