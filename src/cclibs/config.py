@@ -133,6 +133,15 @@ class Settings(BaseSettings):
     playground_api_origins: Annotated[tuple[str, ...], NoDecode] = ()
     """Other origins the playground's "Try the API" may call (this server always), such as
     ``https://cc-libraries.adobe.io``. Nothing else is reachable: the playground is no proxy."""
+    webhook_allow_private_urls: bool = False
+    """Let webhooks reach loopback, private, link-local and other non-public addresses (a
+    receiver on this machine, tests). Off: such URLs are refused when registered and sent."""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """How long one delivery waits for the receiver's answer."""
+    webhook_retry_seconds: float = Field(default=10.0, gt=0, le=3600)
+    """The first retry's delay; each next one doubles it (up to an hour)."""
+    webhook_max_attempts: int = Field(default=12, ge=1, le=50)
+    """Attempts before a delivery is given up as failed."""
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+import httpx
+
 from cclibs.accounts import Accounts
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
@@ -41,6 +43,7 @@ from cclibs.oauth.projects import ProjectRegistry
 from cclibs.oauth.registration import ClientRegistry
 from cclibs.oauth.signing import KeyRingSigner
 from cclibs.oauth.tokens import TokenIssuer
+from cclibs.sealing import Sealer
 from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
 from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
@@ -51,12 +54,17 @@ from cclibs.storage.keys import SqlKeyTransactions
 from cclibs.storage.libraries import SqlLibraryTransactions
 from cclibs.storage.refresh import SqlRefreshTransactions
 from cclibs.storage.versions import ChangeWatch
+from cclibs.storage.webhooks import SqlOutbox, SqlSubscriptionTransactions
+from cclibs.webhooks.destinations import Destinations
+from cclibs.webhooks.service import SEAL_PURPOSE, WebhookService
+from cclibs.webhooks.worker import DeliveryWorker, RetryPolicy
 
 __all__ = [
     "LibraryServices",
     "ManagedBlobStore",
     "OAuthServices",
     "Services",
+    "WebhookServices",
     "build_blob_stores",
     "build_services",
 ]
@@ -125,6 +133,38 @@ def _build_libraries(settings: Settings, db: Database, clock: Clock) -> LibraryS
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookServices:
+    registry: WebhookService
+    worker: DeliveryWorker
+    """Started in the app's lifespan (``worker.run()``); ``http`` closed after it."""
+    http: httpx.AsyncClient
+
+
+def _build_webhooks(
+    settings: Settings, db: Database, clock: Clock, secret: bytes
+) -> WebhookServices:
+    destinations = Destinations(allow_private=settings.webhook_allow_private_urls)
+    sealer = Sealer(secret, SEAL_PURPOSE)
+    policy = RetryPolicy(
+        timeout_seconds=settings.webhook_timeout_seconds,
+        retry_seconds=settings.webhook_retry_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )
+    # No cookies, no environment proxies: each delivery is one plain signed POST.
+    http = httpx.AsyncClient(
+        timeout=settings.webhook_timeout_seconds,
+        trust_env=False,
+        headers={"user-agent": "cclibs-webhooks"},
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
+    )
+    return WebhookServices(
+        WebhookService(SqlSubscriptionTransactions(db), destinations, sealer, clock),
+        DeliveryWorker(SqlOutbox(db), destinations, sealer, clock, http, policy),
+        http,
+    )
+
+
 class AccountDirectory:
     """The OAuth core's view of accounts (``UserDirectory``)."""
 
@@ -156,6 +196,7 @@ class Services:
     oauth: OAuthServices
     libraries: LibraryServices
     secret_key: bytes
+    webhooks: WebhookServices
 
 
 def build_services(
@@ -189,6 +230,7 @@ def build_services(
         oauth=oauth,
         libraries=_build_libraries(settings, db, clock),
         secret_key=secret,
+        webhooks=_build_webhooks(settings, db, clock, secret),
     )
 
 

@@ -160,14 +160,17 @@ def page(browser_thread: BrowserThread, new_context: ContextFactory) -> Page:
     return browser_thread.run(lambda: new_context(viewport=LAPTOP).new_page())
 
 
-def screenshot(page: Page, name: str, size: dict[str, int] | None = None) -> Path:
-    """A full-page screenshot for review, after the page has loaded; at a given viewport
-    ``size`` the page must not scroll sideways."""
+def screenshot(
+    page: Page, name: str, size: dict[str, int] | None = None, *, full_page: bool = True
+) -> Path:
+    """A full-page screenshot for review, after the page has loaded (of the viewport alone for
+    a page too long to picture whole); at a given viewport ``size`` the page must not scroll
+    sideways, along its whole length."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("load")
     path = SCREENSHOTS / f"{name}.png"
     path.unlink(missing_ok=True)
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     assert path.stat().st_size > 0
     if size is not None:
         width = page.evaluate("document.documentElement.scrollWidth")

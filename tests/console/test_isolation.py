@@ -18,7 +18,9 @@ CONSOLE_ROUTES = [
     (method, route.path)
     for module in (projects, credentials, credential_settings)
     for route in module.router.routes
-    if isinstance(route, Route) and "{" in route.path
+    # The project's routes; invitations (under /console/libraries) are the API's, tested
+    # with other people's invitations in tests/api/test_sharing.py.
+    if isinstance(route, Route) and route.path.startswith("/console/projects/")
     for method in sorted(route.methods or ())
     if method != "HEAD"
 ]
@@ -39,10 +41,16 @@ async def _alice_world(alice: Developer) -> dict[str, str]:
     assert (await alice.post(page, f"{page}/secrets")).status_code == 303
     secrets_page = await alice.http.get(page)
     secret_id = secrets_page.text.split("/secrets/", 1)[1].split("/revoke", 1)[0]
+    hooks = f"{page}/webhooks"
+    hook = {"url": "https://93.184.216.34/hook", "event_library.created": "on"}
+    assert (await alice.post(hooks, hooks, hook)).status_code == 303
+    hooks_page = await alice.http.get(hooks)
+    subscription_id = hooks_page.text.split("/webhooks/", 1)[1].split("/delete", 1)[0]
     return {
         "project_id": project_id,
         "client_id": client_id,
         "secret_id": secret_id,
+        "subscription_id": subscription_id,
         "api": "cc_libraries",
     }
 

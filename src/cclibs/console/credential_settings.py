@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cclibs.console import webhooks as webhook_pages
 from cclibs.console._credential_page import credential_page
 from cclibs.console._pages import console_path, owned_client, owner, redirect_with_flash
 from cclibs.console.credentials import REDIRECT_FIELDS, redirect_settings
@@ -28,6 +29,7 @@ from cclibs.web.state import app_state
 __all__ = ["router"]
 
 router = Routes()
+router.routes.extend(webhook_pages.router.routes)  # the credential's webhooks page
 _BASE = "/console/projects/{project_id}/credentials/{client_id}"
 _SCOPE_FIELDS = tuple(f"scope_{name}" for name in SCOPES)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cclibs.console import libraries as library_pages
 from cclibs.console._pages import (
     console_path,
     owned_project,
@@ -22,6 +23,7 @@ from cclibs.web.state import app_state
 __all__ = ["router"]
 
 router = Routes()
+router.routes.extend(library_pages.router.routes)  # the user's libraries and invitations
 
 
 @router.get("/console")

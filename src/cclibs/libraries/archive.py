@@ -79,7 +79,7 @@ class ArchiveService:
         """Delete archived elements for good: those named, or the whole archive."""
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            library = await library_for(store, caller, given_id, Action.WRITE, lock=True)
+            library = await library_for(store, caller, given_id, Action.PURGE, lock=True)
             if element_ids is None:
                 found = [
                     element

@@ -17,8 +17,17 @@ from cclibs.libraries.models import Asset, Element, ElementFilter, Library, Posi
 from cclibs.libraries.paging import parse_ordering
 from cclibs.libraries.payloads import need_name
 from cclibs.libraries.ports import LibraryStore
+from cclibs.libraries.representations import thumbnail_source
 
-__all__ = ["copy_elements", "each_element", "now_ms", "renamed", "stamp", "touch"]
+__all__ = [
+    "copy_elements",
+    "each_element",
+    "now_ms",
+    "renamed",
+    "stamp",
+    "touch",
+    "with_thumbnails",
+]
 
 _SCAN = 500
 """Elements per query when walking a whole library."""
@@ -75,6 +84,17 @@ async def each_element(
         if len(batch) < _SCAN:
             return
         position = Position((batch[-1].created_ms,), batch[-1].id)
+
+
+async def with_thumbnails(
+    store: LibraryStore, library_id: str, order_by: str, count: int
+) -> list[Element]:
+    """The first ``count`` live elements, in ``order_by``, that have a thumbnail (looking at
+    no more than 500 elements, so a rendition grid costs one bounded query)."""
+    batch = await store.list_elements(
+        library_id, ElementFilter(), parse_ordering(order_by), after=None, offset=0, limit=500
+    )
+    return [e for e in batch if thumbnail_source(e) is not None][:count]
 
 
 def renamed(element: Element, item: Mapping[str, Any] | None, field: str) -> Element:
@@ -144,7 +164,7 @@ async def _register_again(
     again = Asset(
         id=str(uuid.uuid4()),
         library_id=target.id,
-        owner_id=caller.user_id,
+        owner_id=target.owner_id,  # an editor's copy belongs to the library's owner
         blob_key=asset.blob_key,
         type=asset.type,
         content_length=asset.content_length,

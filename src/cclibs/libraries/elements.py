@@ -27,7 +27,7 @@ from cclibs.libraries.payloads import (
     need_object,
     parse_library_id,
 )
-from cclibs.libraries.ports import LibraryTransactions
+from cclibs.libraries.ports import LibraryLookup, LibraryStore, LibraryTransactions
 from cclibs.libraries.representations import normalize_representations, storage_used
 from cclibs.libraries.validation import validate_element, validate_representations
 from cclibs.libraries.validation.elements import check_client
@@ -64,6 +64,32 @@ class ElementService:
         limit: str | None,
         archived: bool = False,
     ) -> tuple[Library, Page[Element]]:
+        async def find(store: LibraryStore) -> Library:
+            return await library_for(store, caller, given_id, Action.READ)
+
+        return await self.list_elements_in(
+            find,
+            types=types,
+            group=group,
+            order_by=order_by,
+            start=start,
+            limit=limit,
+            archived=archived,
+        )
+
+    async def list_elements_in(
+        self,
+        find: LibraryLookup,
+        *,
+        types: str | None,
+        group: str | None,
+        order_by: str | None,
+        start: str | None,
+        limit: str | None,
+        archived: bool = False,
+    ) -> tuple[Library, Page[Element]]:
+        """``list_elements`` of the library ``find`` reads (and checks) in the transaction:
+        the public endpoints find published libraries (``cclibs.libraries.public``)."""
         page = page_request(
             order_by, start, limit, default_limit=ELEMENT_PAGE[0], max_limit=ELEMENT_PAGE[1]
         )
@@ -75,7 +101,7 @@ class ElementService:
                 group_key = f"$default#{group_key}"
         where = ElementFilter(archived=archived, types=kinds, group=group_key)
         async with self._tx.read() as store:
-            library = await library_for(store, caller, given_id, Action.READ)
+            library = await find(store)
             items = await store.list_elements(
                 library.id,
                 where,
@@ -97,8 +123,15 @@ class ElementService:
     async def element(
         self, caller: Caller, given_id: str, element_id: str
     ) -> tuple[Library, Element]:
+        async def find(store: LibraryStore) -> Library:
+            return await library_for(store, caller, given_id, Action.READ)
+
+        return await self.element_in(find, element_id)
+
+    async def element_in(self, find: LibraryLookup, element_id: str) -> tuple[Library, Element]:
+        """``element`` of the library ``find`` reads (and checks) in the transaction."""
         async with self._tx.read() as store:
-            library = await library_for(store, caller, given_id, Action.READ)
+            library = await find(store)
             element = await store.element(library.id, element_id)
         if element is None or element.archived_ms is not None:
             raise NotFound("There is no element with this id in the library.")
@@ -169,7 +202,8 @@ class ElementService:
         async with self._tx.write() as store:
             # Lock in id order, so two opposite moves cannot wait on each other.
             locked = {
-                lid: await store.library(lid, lock=True) for lid in sorted({source_id, target_id})
+                lid: await store.library(lid, lock=True, for_user=caller.user_id)
+                for lid in sorted({source_id, target_id})
             }
             target = require(caller.user_id, locked[target_id], Action.WRITE)
             source = require(

@@ -21,7 +21,7 @@ from cclibs.libraries.access import Action, Caller, library_for, require
 from cclibs.libraries.blobs import BlobStore, BlobTooLarge, RenditionCache, StoredBlob
 from cclibs.libraries.errors import BadRequest, NotFound, PayloadTooLarge
 from cclibs.libraries.models import Asset, Library
-from cclibs.libraries.ports import LibraryStore, LibraryTransactions
+from cclibs.libraries.ports import LibraryLookup, LibraryStore, LibraryTransactions
 from cclibs.libraries.renditions import swatch_for, thumbnail_png
 from cclibs.libraries.representations import ThumbnailSource, asset_etag, thumbnail_source
 from cclibs.libraries.validation.mime import check_mime
@@ -46,6 +46,13 @@ class Rendition:
     body: bytes | None = None
     chunks: AsyncIterator[bytes] | None = None
     """The content, streamed (for a full-size uploaded file); otherwise ``body``."""
+
+
+def _readable(caller: Caller, given_id: str) -> LibraryLookup:
+    async def find(store: LibraryStore) -> Library:
+        return await library_for(store, caller, given_id, Action.READ)
+
+    return find
 
 
 class LibraryFiles:
@@ -96,18 +103,20 @@ class LibraryFiles:
 
         @asynccontextmanager
         async def record(blob: StoredBlob) -> AsyncIterator[None]:
-            asset = Asset(
-                id=str(uuid.uuid4()),
-                library_id=library_id,
-                owner_id=caller.user_id,
-                blob_key=blob.key,
-                type=kind_of(),
-                content_length=blob.size,
-                md5=blob.md5,
-                created_ms=self._now(),
-            )
             async with self._tx.write() as store:
-                require(caller.user_id, await store.library(library_id, lock=True), Action.WRITE)
+                library = await store.library(library_id, lock=True, for_user=caller.user_id)
+                # The library's owner owns what an editor uploads to it: the file stays
+                # when the editor leaves or their account goes.
+                asset = Asset(
+                    id=str(uuid.uuid4()),
+                    library_id=library_id,
+                    owner_id=require(caller.user_id, library, Action.WRITE).owner_id,
+                    blob_key=blob.key,
+                    type=kind_of(),
+                    content_length=blob.size,
+                    md5=blob.md5,
+                    created_ms=self._now(),
+                )
                 if also is not None:
                     await also(store)
                 await store.lock_blob(blob.key)
@@ -161,8 +170,14 @@ class LibraryFiles:
     async def file(
         self, caller: Caller, given_id: str, asset_id: str
     ) -> tuple[Asset, AsyncIterator[bytes]]:
+        return await self.file_in(_readable(caller, given_id), asset_id)
+
+    async def file_in(
+        self, find: LibraryLookup, asset_id: str
+    ) -> tuple[Asset, AsyncIterator[bytes]]:
+        """``file`` of the library ``find`` reads (and checks) in the transaction."""
         async with self._tx.read() as store:
-            library = await library_for(store, caller, given_id, Action.READ)
+            library = await find(store)
             asset = await store.asset(asset_id)
         if asset is None or asset.library_id != library.id:
             raise NotFound("There is no uploaded file with this id in the library.")
@@ -172,8 +187,14 @@ class LibraryFiles:
         self, caller: Caller, given_id: str, element_id: str, size: int | None
     ) -> Rendition:
         """The element's thumbnail at ``size`` (longest side), or its full-size file."""
+        return await self.rendition_in(_readable(caller, given_id), element_id, size)
+
+    async def rendition_in(
+        self, find: LibraryLookup, element_id: str, size: int | None
+    ) -> Rendition:
+        """``rendition`` of the library ``find`` reads (and checks) in the transaction."""
         async with self._tx.read() as store:
-            library = await library_for(store, caller, given_id, Action.READ)
+            library = await find(store)
             element = await store.element(library.id, element_id)
             source = thumbnail_source(element) if element is not None else None
             asset = await store.asset(source.asset_id) if source and source.asset_id else None

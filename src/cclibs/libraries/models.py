@@ -19,6 +19,7 @@ __all__ = [
     "Element",
     "ElementFilter",
     "Library",
+    "Membership",
     "Ordering",
     "Position",
     "SortKey",
@@ -49,6 +50,16 @@ def _etag(kind: str, id_: str, version: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Membership:
+    """A collaborator's standing in a library someone else owns."""
+
+    user_id: str
+    role: Literal["viewer", "editor"]
+    can_share: bool
+    can_comment: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Library:
     id: str
     """A lower-case UUID; the URN is derived from it."""
@@ -62,6 +73,13 @@ class Library:
     archived_count: int
     storage_used: int
     """Bytes of the uploaded assets its elements reference."""
+    published_ms: int | None = None
+    """When the owner published it publicly; ``None``: not public."""
+    shared: bool = False
+    """Whether anyone collaborates on it (loaded with it; never written)."""
+    membership: Membership | None = None
+    """The collaborator row of the user it was loaded for (``LibraryStore.library(...,
+    for_user=...)``), if that user collaborates on it (loaded with it; never written)."""
 
     @property
     def urn(self) -> str:

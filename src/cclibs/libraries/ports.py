@@ -9,10 +9,11 @@ take turns and none loses an update.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from cclibs.libraries.collaboration import Collaborator, Invitation, OwnerFilter
 from cclibs.libraries.models import (
     Asset,
     Element,
@@ -24,16 +25,20 @@ from cclibs.libraries.models import (
     UploadPart,
 )
 
-__all__ = ["LibraryStore", "LibraryTransactions"]
+__all__ = ["LibraryLookup", "LibraryStore", "LibraryTransactions"]
 
 
 class LibraryStore(Protocol):
     # Libraries -----------------------------------------------------------------------------
     async def insert_library(self, library: Library) -> None: ...
 
-    async def library(self, library_id: str, *, lock: bool = False) -> Library | None:
-        """The library by id; ``lock`` holds its row until the transaction ends (PostgreSQL
-        ``FOR UPDATE``; SQLite's write transactions are serial already)."""
+    async def library(
+        self, library_id: str, *, lock: bool = False, for_user: str | None = None
+    ) -> Library | None:
+        """The library by id, with ``shared``; ``lock`` holds its row until the transaction
+        ends (PostgreSQL ``FOR UPDATE``; SQLite's write transactions are serial already);
+        ``for_user``: with that user's ``membership`` if they collaborate on it, in the
+        same query (``access.library_for`` asks so)."""
         ...
 
     async def update_library(self, library: Library) -> None:
@@ -46,18 +51,60 @@ class LibraryStore(Protocol):
 
     async def list_libraries(
         self,
-        owner_id: str,
+        user_id: str,
         ordering: Ordering,
         *,
         after: Position | None,
         offset: int,
         limit: int,
+        owner: OwnerFilter = "all",
     ) -> list[Library]:
-        """The owner's libraries in ``ordering`` (ties by id), after ``after`` (keyset) or
-        else skipping ``offset``, at most ``limit``."""
+        """The libraries ``owner`` selects for the user (``OwnerFilter``), each with
+        ``shared`` and the user's ``membership``, in ``ordering`` (ties by id), after
+        ``after`` (keyset) or else skipping ``offset``, at most ``limit``."""
         ...
 
-    async def count_libraries(self, owner_id: str) -> int: ...
+    async def count_libraries(self, user_id: str, owner: OwnerFilter = "all") -> int: ...
+
+    # Sharing -------------------------------------------------------------------------------
+    async def collaborators(self, library_id: str) -> list[Collaborator]:
+        """Oldest first, with each user's email and name."""
+        ...
+
+    async def collaborator(self, library_id: str, user_id: str) -> Collaborator | None: ...
+
+    async def put_collaborator(self, collaborator: Collaborator) -> None:
+        """Insert, or replace the role and rights of, the (library, user) row."""
+        ...
+
+    async def delete_collaborator(self, library_id: str, user_id: str) -> bool:
+        """Whether there was such a row."""
+        ...
+
+    async def user_by_email_key(self, email: str) -> tuple[str, str, str] | None:
+        """(id, email, name) of the account whose address has this ``email_key``."""
+        ...
+
+    async def user_profile(self, user_id: str) -> tuple[str, str] | None:
+        """(email, name) of the user."""
+        ...
+
+    async def put_invitation(self, invitation: Invitation) -> Invitation:
+        """Record it, replacing a pending one to the same (library, email); the stored one."""
+        ...
+
+    async def invitation(self, invitation_id: str) -> Invitation | None: ...
+
+    async def library_invitations(self, library_id: str) -> list[Invitation]:
+        """Pending, oldest first."""
+        ...
+
+    async def invitations_to(self, email: str) -> list[Invitation]:
+        """Pending invitations to an ``email_key``, newest first, with the library's and the
+        sender's names."""
+        ...
+
+    async def delete_invitation(self, invitation_id: str) -> bool: ...
 
     # Elements ------------------------------------------------------------------------------
     async def insert_element(self, element: Element) -> None:
@@ -144,3 +191,9 @@ class LibraryTransactions(Protocol):
     def read(self) -> AbstractAsyncContextManager[LibraryStore]: ...
 
     def write(self) -> AbstractAsyncContextManager[LibraryStore]: ...
+
+
+LibraryLookup = Callable[[LibraryStore], Awaitable[Library]]
+"""Reads the library a request names in a store's transaction, and checks it may be read
+(``NotFound`` otherwise): ``access.library_for`` for a caller, ``public.published`` for anyone
+through the public endpoints."""

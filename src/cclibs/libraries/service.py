@@ -12,29 +12,32 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from cclibs.clock import Clock
 from cclibs.libraries.access import Action, Caller, library_for, require
-from cclibs.libraries.bookkeeping import copy_elements, each_element, now_ms
+from cclibs.libraries.bookkeeping import copy_elements, each_element, now_ms, with_thumbnails
+from cclibs.libraries.collaboration import OWNER_FILTERS, OwnerFilter
 from cclibs.libraries.errors import BadRequest, InvalidElement
 from cclibs.libraries.models import Element, ElementFilter, Library, library_id_from
-from cclibs.libraries.paging import Page, page_of, page_request, parse_ordering
+from cclibs.libraries.paging import Page, page_of, page_request
 from cclibs.libraries.payloads import check_if_match, need_name, need_object
 from cclibs.libraries.ports import LibraryStore, LibraryTransactions
-from cclibs.libraries.representations import thumbnail_source
+from cclibs.libraries.sharing import SharingService, collaboration_view
 
 __all__ = ["LIBRARY_PAGE", "LibraryService"]
 
 LIBRARY_PAGE = (10, 10)
 """Default and maximum ``limit`` of the libraries list (compat reference §1.3)."""
-_OWNERS = frozenset({"all", "private", "incoming", "public"})
+_OWNERS = OWNER_FILTERS | {"public"}
 
 
 class LibraryService:
     def __init__(self, transactions: LibraryTransactions, clock: Clock) -> None:
         self._tx = transactions
         self._clock = clock
+        self.sharing = SharingService(transactions, clock)
+        """Collaborators, invitations and publishing (``cclibs.libraries.sharing``)."""
 
     async def list_libraries(
         self,
@@ -51,9 +54,7 @@ class LibraryService:
         page = page_request(
             order_by, start, limit, default_limit=LIBRARY_PAGE[0], max_limit=LIBRARY_PAGE[1]
         )
-        if owner in ("incoming", "public"):
-            # Nobody shares yet: the sharing issue adds collaborators and public libraries.
-            return Page([], 0, page.ordering.text(), None)
+        shown = cast(OwnerFilter, owner)
         async with self._tx.read() as store:
             items = await store.list_libraries(
                 caller.user_id,
@@ -61,8 +62,9 @@ class LibraryService:
                 after=page.after,
                 offset=page.offset,
                 limit=page.limit + 1,
+                owner=shown,
             )
-            total = await store.count_libraries(caller.user_id)
+            total = await store.count_libraries(caller.user_id, shown)
         return page_of(
             items, total, page, lambda lib: (lib.name, lib.modified_ms, lib.created_ms, lib.id)
         )
@@ -101,7 +103,11 @@ class LibraryService:
             raise InvalidElement("source", "must be the id or URN of the library to copy")
         now = now_ms(self._clock)
         async with self._tx.write() as store:
-            original = require(caller.user_id, await store.library(source_id), Action.READ)
+            original = require(
+                caller.user_id,
+                await store.library(source_id, for_user=caller.user_id),
+                Action.READ,
+            )
             library = Library(
                 id=str(uuid.uuid4()),
                 owner_id=caller.user_id,
@@ -150,26 +156,9 @@ class LibraryService:
                     "element_type_counts": counts,
                 }
             if "collaboration" in selectors:
-                extras["collaboration"] = {
-                    "rootURN": library.urn,
-                    "ownerId": library.owner_id,
-                    "state": "private",
-                    "collaborators": [
-                        {
-                            "collaborator": library.owner_id,
-                            "role": "owner",
-                            "canShare": True,
-                            "canComment": True,
-                        }
-                    ],
-                    "directCollaborators": [],
-                    "invitations": [],
-                    "public": False,
-                    "hasAdmin": False,
-                }
+                extras["collaboration"] = await collaboration_view(store, caller, library)
             if "groups" in selectors:
                 extras["groups"] = await self._groups(store, library)
-        del caller
         return extras
 
     async def with_thumbnails(
@@ -179,15 +168,7 @@ class LibraryService:
         at no more than 500 elements, so the grid costs one bounded query)."""
         require(caller.user_id, library, Action.READ)
         async with self._tx.read() as store:
-            batch = await store.list_elements(
-                library.id,
-                ElementFilter(),
-                parse_ordering(order_by),
-                after=None,
-                offset=0,
-                limit=500,
-            )
-        return [e for e in batch if thumbnail_source(e) is not None][:count]
+            return await with_thumbnails(store, library.id, order_by, count)
 
     @staticmethod
     async def _groups(store: LibraryStore, library: Library) -> list[dict[str, Any]]:

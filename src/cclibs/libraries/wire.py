@@ -21,7 +21,9 @@ __all__ = [
     "asset_view",
     "element_view",
     "library_view",
+    "ownership",
     "parse_selectors",
+    "rendition_grid_view",
 ]
 
 REL = "http://ns.adobe.com/melville/rel/"
@@ -75,13 +77,27 @@ class Links:
         return f"{base}/:rendition;size={size}" if size else base
 
 
+def ownership(library: Library, *, public: bool = False) -> str:
+    """``ownership`` (compat reference §1.5, in the docs' lower case) as seen by the user the
+    library was loaded for: ``incoming`` when shared with them (their ``membership``),
+    ``outgoing`` when theirs and shared, ``private`` when theirs alone, ``public`` through
+    the public endpoints. (A stranger is never shown a library: ``access.require``.)"""
+    if public:
+        return "public"
+    if library.membership is not None:
+        return "incoming"
+    return "outgoing" if library.shared else "private"
+
+
 def library_view(
     library: Library,
     links: Links,
     *,
     extra: Mapping[str, Any] | None = None,
+    public: bool = False,
 ) -> dict[str, Any]:
-    """``DbLibraryInfo``; ``extra`` holds what selectors add (details, groups, ...)."""
+    """``DbLibraryInfo``; ``extra`` holds what selectors add (details, groups, ...);
+    ``public``: shown through the public endpoints."""
     href = links.library(library)
     view: dict[str, Any] = {
         "id": library.id,
@@ -90,7 +106,7 @@ def library_view(
         "created_date": library.created_ms,
         "modified_date": library.modified_ms,
         "version": str(library.version),
-        "ownership": "private",
+        "ownership": ownership(library, public=public),
         "creator": library.owner_id,
         "region": "US",
         "elements_count": library.elements_count,
@@ -192,6 +208,18 @@ def element_view(
             representation_view(rep, library, links) for rep in element.representations
         ]
     return view
+
+
+def rendition_grid_view(
+    library: Library, first: Sequence[Element], recent: Sequence[Element], links: Links
+) -> dict[str, Any]:
+    """``rendition_grid`` (compat reference §1.3): ``main`` the first element with a
+    thumbnail, ``tiles`` the most recently changed ones."""
+
+    def tile(element: Element) -> dict[str, Any]:
+        return {"type": "href", "rendition": links.rendition(library.id, element.id)}
+
+    return {"main": tile(first[0]) if first else {}, "tiles": [tile(e) for e in recent]}
 
 
 def asset_view(asset: Asset, library: Library, links: Links) -> dict[str, Any]:

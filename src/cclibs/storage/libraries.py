@@ -8,7 +8,8 @@ transaction is never served from the session's stale copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from cclibs.libraries.collaboration import OwnerFilter
 from cclibs.libraries.models import (
     Asset,
     Element,
@@ -44,8 +46,8 @@ from cclibs.storage.library_rows import (
     element_of,
     group_token,
     library_columns,
-    library_of,
 )
+from cclibs.storage.sharing import SharingQueries, library_query, library_with, owner_condition
 from cclibs.storage.tables import (
     Base,
     LibraryAssetRow,
@@ -56,6 +58,8 @@ from cclibs.storage.tables import (
     LibraryUploadRow,
 )
 from cclibs.storage.transactions import SqlTransactions
+from cclibs.storage.webhooks import note_library_deleted, write_outbox
+from cclibs.webhooks.changes import ChangeSet
 
 __all__ = ["SqlLibraryStore", "SqlLibraryTransactions"]
 
@@ -148,9 +152,11 @@ def _element_filter(library_id: str, where: ElementFilter) -> list[ColumnElement
     return conditions
 
 
-class SqlLibraryStore:
+class SqlLibraryStore(SharingQueries):
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self.changes = ChangeSet()
+        """What this transaction changed: the webhooks outbox is written from it at commit."""
 
     async def _rows(self, query: Select[RowT]) -> Sequence[RowT]:
         return (await self._s.scalars(query.execution_options(populate_existing=True))).all()
@@ -166,37 +172,48 @@ class SqlLibraryStore:
 
     async def insert_library(self, library: Library) -> None:
         await self._s.execute(insert(LibraryRow).values(**library_columns(library)))
+        self.changes.library_written(library, created=True)
 
-    async def library(self, library_id: str, *, lock: bool = False) -> Library | None:
-        query = select(LibraryRow).where(LibraryRow.id == library_id)
-        # FOR UPDATE on PostgreSQL; SQLite's write transactions are serial already.
-        row = await self._row(query.with_for_update() if lock else query)
-        return library_of(row) if row else None
+    async def library(
+        self, library_id: str, *, lock: bool = False, for_user: str | None = None
+    ) -> Library | None:
+        query = library_query(for_user).where(LibraryRow.id == library_id)
+        # FOR UPDATE on PostgreSQL (of the library row alone: the collaborator side of the
+        # outer join may be NULL); SQLite's write transactions are serial already.
+        if lock:
+            query = query.with_for_update(of=LibraryRow)
+        result = await self._s.execute(query.execution_options(populate_existing=True))
+        row = result.first()
+        return library_with(row) if row else None
 
     async def update_library(self, library: Library) -> None:
         await self._s.execute(
             update(LibraryRow).where(LibraryRow.id == library.id).values(**library_columns(library))
         )
+        self.changes.library_written(library)
 
     async def delete_library(self, library_id: str) -> None:
         # Elements, assets and their links go by ON DELETE CASCADE.
+        await note_library_deleted(self._s, self.changes, library_id)
         await self._s.execute(delete(LibraryRow).where(LibraryRow.id == library_id))
 
     async def list_libraries(
         self,
-        owner_id: str,
+        user_id: str,
         ordering: Ordering,
         *,
         after: Position | None,
         offset: int,
         limit: int,
+        owner: OwnerFilter = "all",
     ) -> list[Library]:
-        query = select(LibraryRow).where(LibraryRow.owner_id == owner_id)
+        query = library_query(user_id).where(owner_condition(user_id, owner))
         page = _page(query, _LIBRARY_SORT, LibraryRow.id, ordering, after, offset, limit)
-        return [library_of(row) for row in await self._rows(page)]
+        result = await self._s.execute(page.execution_options(populate_existing=True))
+        return [library_with(row) for row in result.all()]
 
-    async def count_libraries(self, owner_id: str) -> int:
-        return await self._count(LibraryRow, LibraryRow.owner_id == owner_id)
+    async def count_libraries(self, user_id: str, owner: OwnerFilter = "all") -> int:
+        return await self._count(LibraryRow, owner_condition(user_id, owner))
 
     # Elements ----------------------------------------------------------------------------
 
@@ -208,6 +225,7 @@ class SqlLibraryStore:
     async def insert_element(self, element: Element) -> None:
         await self._s.execute(insert(LibraryElementRow).values(**element_columns(element)))
         await self._link(element)
+        self.changes.element_written(element, created=True)
 
     async def element(self, library_id: str, element_id: str) -> Element | None:
         row = await self._row(
@@ -238,9 +256,11 @@ class SqlLibraryStore:
             delete(LibraryElementAssetRow).where(LibraryElementAssetRow.element_id == element.id)
         )
         await self._link(element)
+        self.changes.element_written(element)
 
     async def delete_elements(self, library_id: str, element_ids: Sequence[str]) -> None:
         # Their asset links go by ON DELETE CASCADE.
+        self.changes.elements_deleted(library_id, element_ids)
         for batch in _batches(element_ids):
             await self._s.execute(
                 delete(LibraryElementRow).where(
@@ -399,3 +419,13 @@ class SqlLibraryStore:
 class SqlLibraryTransactions(SqlTransactions[SqlLibraryStore]):
     def __init__(self, db: Database) -> None:
         super().__init__(db, SqlLibraryStore)
+        self._db = db
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlLibraryStore]:
+        """As ``SqlTransactions.write``; the change events of the transaction go into the
+        webhooks outbox just before it commits, so they commit (or roll back) with it."""
+        async with self._db.write() as session:
+            store = SqlLibraryStore(session)
+            yield store
+            await write_outbox(session, store.changes)

@@ -40,6 +40,7 @@ def library_of(row: LibraryRow) -> Library:
         elements_count=row.elements_count,
         archived_count=row.archived_count,
         storage_used=row.storage_used,
+        published_ms=row.published_ms,
     )
 
 
@@ -55,6 +56,7 @@ def library_columns(library: Library) -> dict[str, object]:
         "elements_count": library.elements_count,
         "archived_count": library.archived_count,
         "storage_used": library.storage_used,
+        "published_ms": library.published_ms,
     }
 
 

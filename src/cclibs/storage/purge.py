@@ -11,7 +11,9 @@ What goes, and when:
   either way, and a deleted grant refuses its access tokens just as a revoked one does;
 - live grants left without a refresh token once the longest access token could have
   expired (they are sign-ins whose every token is dead);
-- deny-list entries of revoked access tokens once the token itself has expired.
+- deny-list entries of revoked access tokens once the token itself has expired;
+- webhook deliveries (with their attempts) 30 days after they were delivered or given up;
+  pending ones stay until they are.
 
 Sign-in throttle records are pruned by the throttle itself. Each batch is one short write
 transaction, so the purge never holds SQLite's write lock for long while the server works.
@@ -35,6 +37,7 @@ from cclibs.storage.tables import (
     PlaygroundSessionRow,
     RefreshTokenRow,
     RevokedAccessTokenRow,
+    WebhookDeliveryRow,
     WebSessionRow,
 )
 
@@ -42,6 +45,7 @@ __all__ = ["BATCH", "Purge", "PurgeReport"]
 
 BATCH = 500
 _LONGEST_ACCESS_TOKEN = timedelta(seconds=ACCESS_TOKEN_TTL_BOUNDS[1])
+WEBHOOK_HISTORY = timedelta(days=30)
 
 
 @dataclass
@@ -97,6 +101,11 @@ class Purge:
                 "revoked access tokens",
                 RevokedAccessTokenRow.jti,
                 RevokedAccessTokenRow.expires_at < now,
+            ),
+            (
+                "webhook deliveries",
+                WebhookDeliveryRow.id,
+                WebhookDeliveryRow.finished_ms < int((now - WEBHOOK_HISTORY).timestamp() * 1000),
             ),
         ]
         for name, key, condition in steps:

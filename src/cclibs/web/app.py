@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +34,7 @@ from cclibs.web import authorize_routes, device_routes, health, logout_routes, o
 from cclibs.web.api import batch as _api_batch  # noqa: F401 - registers its routes
 from cclibs.web.api import libraries as _api_libraries  # noqa: F401 - registers its routes
 from cclibs.web.api import openapi as api_openapi
+from cclibs.web.api import search as _api_search  # noqa: F401 - registers its route
 from cclibs.web.api import storage as _api_storage  # noqa: F401 - registers its routes
 from cclibs.web.api.http import api as api_routes
 from cclibs.web.cookies import CookiePolicy
@@ -134,9 +135,14 @@ def create_app(
         sweep = asyncio.create_task(_sweep_blobs(services.libraries.blobs))
         garbage = asyncio.create_task(_collect_garbage(services.libraries.files))
         purge = asyncio.create_task(_purge(Purge(db), services.clock))
+        deliveries = asyncio.create_task(services.webhooks.worker.run())
         yield
         garbage.cancel()
         purge.cancel()
+        deliveries.cancel()
+        with suppress(asyncio.CancelledError):
+            await deliveries
+        await services.webhooks.http.aclose()
         await keys
         await sweep
         await app.state.cclibs.playground.http.aclose()
@@ -185,6 +191,7 @@ def create_app(
         library_files=services.libraries.files,
         chunked_uploads=services.libraries.chunked,
         signup_open=settings.signup_open(),
+        webhooks=services.webhooks,
     )
     install_error_handlers(app)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from cclibs.libraries.files import LibraryFiles
     from cclibs.libraries.service import LibraryService
     from cclibs.playground.assembly import PlaygroundServices
-    from cclibs.services import OAuthServices
+    from cclibs.services import OAuthServices, WebhookServices
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
     from cclibs.web.csrf import CsrfProtection
@@ -45,6 +45,8 @@ class AppState:
     library_files: LibraryFiles
     chunked_uploads: ChunkedUploads
     signup_open: bool
+    webhooks: WebhookServices | None = None
+    """Webhook subscriptions and their worker (None only in an app built without them)."""
 
 
 def app_state(request: Request) -> AppState:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cclibs.storage.db import async_url
-from cclibs.storage.tables import Base, UtcDateTime
+from cclibs.storage.tables import Base, UtcDateTime, is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +23,11 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    # The full-text index (FTS5 tables, GIN indexes) is outside the models: see tables/search.py.
+    return not is_search_object(name)
 
 
 def _configure(connection: Connection) -> None:
@@ -38,6 +43,7 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

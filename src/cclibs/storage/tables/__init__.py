@@ -2,6 +2,7 @@
 
 from cclibs.storage.tables._base import Base, UtcDateTime
 from cclibs.storage.tables.accounts import LoginFailureRow, UserRow, WebSessionRow
+from cclibs.storage.tables.bookmarks import LibraryBookmarkRow
 from cclibs.storage.tables.clients import ClientRow, ClientSecretRow, ProjectRow
 from cclibs.storage.tables.grants import (
     AuthorizationCodeRow,
@@ -21,7 +22,13 @@ from cclibs.storage.tables.libraries import (
     LibraryUploadRow,
 )
 from cclibs.storage.tables.playground import PlaygroundSessionRow
+from cclibs.storage.tables.search import is_search_object
 from cclibs.storage.tables.versions import ChangeCounterRow
+from cclibs.storage.tables.webhooks import (
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+    WebhookSubscriptionRow,
+)
 
 __all__ = [
     "AuthorizationCodeRow",
@@ -33,6 +40,7 @@ __all__ = [
     "DeviceAuthorizationRow",
     "GrantRow",
     "LibraryAssetRow",
+    "LibraryBookmarkRow",
     "LibraryElementAssetRow",
     "LibraryElementRow",
     "LibraryRow",
@@ -47,4 +55,8 @@ __all__ = [
     "UserRow",
     "UtcDateTime",
     "WebSessionRow",
+    "WebhookAttemptRow",
+    "WebhookDeliveryRow",
+    "WebhookSubscriptionRow",
+    "is_search_object",
 ]

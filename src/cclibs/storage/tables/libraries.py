@@ -8,7 +8,17 @@ the last page of 100,000 elements costs what the first does.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cclibs.storage.tables._base import Base
@@ -33,6 +43,56 @@ class LibraryRow(Base):
     elements_count: Mapped[int] = mapped_column(Integer)
     archived_count: Mapped[int] = mapped_column(Integer)
     storage_used: Mapped[int] = mapped_column(BigInteger)
+    published_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """When the owner published the library publicly; ``None``: not public."""
+
+
+class LibraryCollaboratorRow(Base):
+    """A user the owner shared the library with, and what that user may do in it."""
+
+    __tablename__ = "library_collaborators"
+    # The primary key serves "who shares this library"; the index serves "what is shared with
+    # me" and the users.id foreign key's cascade.
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'editor')", name="role"),
+        Index("ix_library_collaborators_user_library", "user_id", "library_id"),
+    )
+
+    library_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
+    can_share: Mapped[bool] = mapped_column(Boolean)
+    can_comment: Mapped[bool] = mapped_column(Boolean)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class LibraryInvitationRow(Base):
+    """A pending invitation: accepting it makes a collaborator row, answering it removes it."""
+
+    __tablename__ = "library_invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'editor')", name="role"),
+        # At most one pending invitation per (library, email).
+        UniqueConstraint("library_id", "email"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    library_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("libraries.id", ondelete="CASCADE")
+    )
+    sender_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    """The recipient's address, NFKC-normalised and casefolded (``accounts`` matches users so)."""
+    role: Mapped[str] = mapped_column(String(8))
+    can_share: Mapped[bool] = mapped_column(Boolean)
+    can_comment: Mapped[bool] = mapped_column(Boolean)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class LibraryElementRow(Base):

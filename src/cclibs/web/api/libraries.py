@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from cclibs import __version__
-from cclibs.libraries.access import Caller
+from cclibs.libraries.access import Caller, Role, role_of
 from cclibs.libraries.errors import InvalidElement
 from cclibs.libraries.models import Element, Library
 from cclibs.libraries.paging import Page
@@ -24,12 +24,15 @@ from cclibs.libraries.wire import (
     library_view,
     page_view,
     parse_selectors,
+    rendition_grid_view,
 )
 from cclibs.web.api.auth import api_caller
+from cclibs.web.api.bookmarks import bookmark_field
 from cclibs.web.api.http import json_body, json_response, operation, without_body
+from cclibs.web.api.public_view import public_library_json
 from cclibs.web.state import AppState, app_state
 
-__all__ = ["element_json", "links_for"]
+__all__ = ["element_json", "links_for", "page_json"]
 
 _LIST = ("orderBy", "start", "limit", "selector")
 _LIBRARIES = "Libraries"
@@ -57,7 +60,7 @@ def element_json(
     )
 
 
-def _page_json(
+def page_json(
     request: Request, name: str, page: Page[Any], items: list[dict[str, Any]]
 ) -> dict[str, Any]:
     url = request.url
@@ -135,13 +138,17 @@ async def list_libraries(request: Request) -> Response:
     )
     links = links_for(state)
     items = [await _library_json(state, caller, lib, links, selectors) for lib in page.items]
-    return json_response(_page_json(request, "libraries", page, items))
+    return json_response(page_json(request, "libraries", page, items))
 
 
 async def _library_json(
     state: AppState, caller: Caller, library: Library, links: Links, selectors: frozenset[str]
 ) -> dict[str, Any]:
+    if role_of(caller.user_id, library) is Role.STRANGER:  # followed publicly: owner=public
+        return await public_library_json(state, caller, library, selectors)
     extra = await state.libraries.library_extras(caller, library, selectors)
+    if library.membership is not None:  # shared with the caller: their COLLAB bookmark
+        extra.update(await bookmark_field(state, caller, library.id))
     if "rendition_grid" in selectors:
         extra["rendition_grid"] = await _rendition_grid(state, caller, library, links)
     return library_view(library, links, extra=extra)
@@ -154,14 +161,7 @@ async def _rendition_grid(
     changed ones (compat reference §1.3)."""
     first = await state.libraries.with_thumbnails(caller, library, "created_date", 1)
     recent = await state.libraries.with_thumbnails(caller, library, "-modified_date", 3)
-
-    def tile(element: Element) -> dict[str, Any]:
-        return {"type": "href", "rendition": links.rendition(library.id, element.id)}
-
-    return {
-        "main": tile(first[0]) if first else {},
-        "tiles": [tile(element) for element in recent],
-    }
+    return rendition_grid_view(library, first, recent, links)
 
 
 @operation(
@@ -275,7 +275,7 @@ async def _list_elements(request: Request, *, archived: bool) -> Response:
     )
     links = links_for(state)
     items = [element_json(e, library, links, selectors) for e in page.items]
-    return json_response(_page_json(request, "elements", page, items))
+    return json_response(page_json(request, "elements", page, items))
 
 
 def _elements_answer(

@@ -26,7 +26,7 @@ from cclibs.web.api.http import json_body, json_response, operation, without_bod
 from cclibs.web.bodies import BodyCutOff, stream_body
 from cclibs.web.state import app_state
 
-__all__: list[str] = []
+__all__ = ["rendition_response"]
 
 _log = get_logger("cclibs.api.storage")
 _FILE_FIELD = "representation-content"
@@ -221,10 +221,10 @@ async def download(request: Request) -> Response:
         caller, request.path_params["libraryId"], component
     )
     file = Rendition(asset.type, asset.content_length, asset_etag(asset), chunks=chunks)
-    return await _rendition_response(request, file)
+    return await rendition_response(request, file)
 
 
-async def _rendition_response(request: Request, rendition: Rendition) -> Response:
+async def rendition_response(request: Request, rendition: Rendition) -> Response:
     """A file or rendition: streamed when it is a stored file, else from memory."""
     headers = _file_headers(rendition.content_type, rendition.length, rendition.etag)
     early = without_body(request, rendition.etag, headers, rendition.content_type)
@@ -269,7 +269,7 @@ async def _element_rendition(request: Request, segment: str | None) -> Response:
     rendition = await state.library_files.rendition(
         caller, request.path_params["libraryId"], request.path_params["elementId"], size
     )
-    return await _rendition_response(request, rendition)
+    return await rendition_response(request, rendition)
 
 
 # Chunked uploads (cclibs.libraries.chunked) -------------------------------------------------

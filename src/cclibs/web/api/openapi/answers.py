@@ -16,6 +16,10 @@ from cclibs.libraries.chunked import MAX_PART, MAX_PARTS
 from cclibs.libraries.validation.representations import RELATIONSHIPS
 from cclibs.libraries.wire import REL
 from cclibs.web.api.openapi._schema import ANY, MIME, MS, Schema, array, count, obj, ref, text
+from cclibs.web.api.openapi.bookmarks import BOOKMARK_ANSWERS
+from cclibs.web.api.openapi.search import SEARCH_ANSWERS
+from cclibs.web.api.openapi.sharing import SHARING_ANSWERS
+from cclibs.web.api.openapi.webhooks import WEBHOOK_ANSWERS
 
 __all__ = ["ANSWERS"]
 
@@ -135,6 +139,7 @@ _LIBRARIES: dict[str, Schema] = {
             "collaboration": ref("LibraryCollaboration"),
             "groups": array(ref("ElementGroup"), "With selector=groups."),
             "rendition_grid": ref("RenditionGrid"),
+            "bookmark": ref("DbLibraryBookmark"),
         },
         (
             *("id", "name", "library_urn", "created_date", "modified_date", "version"),
@@ -394,4 +399,13 @@ _FILES: dict[str, Schema] = {
     ),
 }
 
-ANSWERS: Mapping[str, Schema] = {**_COMMON, **_LIBRARIES, **_ELEMENTS, **_FILES}
+ANSWERS: Mapping[str, Schema] = {
+    **_COMMON,
+    **_LIBRARIES,
+    **_ELEMENTS,
+    **_FILES,
+    **BOOKMARK_ANSWERS,
+    **SEARCH_ANSWERS,
+    **SHARING_ANSWERS,
+    **WEBHOOK_ANSWERS,
+}

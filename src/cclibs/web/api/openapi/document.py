@@ -21,6 +21,9 @@ from cclibs.web.api.openapi.parameters import (
     SECURITY_SCHEMES,
 )
 from cclibs.web.api.openapi.payloads import PAYLOADS, media_type_of
+from cclibs.web.api.openapi.search import SEARCH_TAG
+from cclibs.web.api.openapi.sharing import SHARING_PARAMETERS, SHARING_TAG
+from cclibs.web.api.openapi.webhooks import WEBHOOK_PARAMETERS, WEBHOOKS_TAG
 
 __all__ = ["BASE", "build_document", "reference"]
 
@@ -30,10 +33,16 @@ _TAGS = {
     "Elements": "Elements: create, copy or move, read, rename, replace representations, archive.",
     "Archive": "Archived elements: list, restore, purge.",
     "Files": "Uploads (in one request or in parts), downloads and renditions.",
+    "Search": SEARCH_TAG,
+    "Sharing": SHARING_TAG,
+    "Webhooks": WEBHOOKS_TAG,
+    "Bookmarks": "Your bookmarks of public libraries and of libraries shared with you.",
+    "Public libraries": "Published libraries, their elements and files: an API key is "
+    "enough (a token may be sent too).",
 }
 _LIBRARY_ANSWERS = frozenset({"DbLibraryInfo", "LibrariesInfo"})
 """Operations answering these take the libraries' ``selector``; others, the elements'."""
-_OPTIONAL_BODY = frozenset({"deleteLibraryElements", "finalizeUpload"})
+_OPTIONAL_BODY = frozenset({"deleteLibraryElements", "finalizeUpload", "search"})
 """Operations whose body may be left out (purging without one empties the archive)."""
 _MORE_ERRORS: Mapping[str, tuple[int, ...]] = {
     # Copies register the files of the elements again; a file gone missing is a 409.
@@ -43,8 +52,20 @@ _MORE_ERRORS: Mapping[str, tuple[int, ...]] = {
     "deleteLibraryElement": (409,),
     "finalizeUpload": (409,),
     "getElementRendition": (413,),
+    # Sharing: inviting someone already in, the owner leaving, accepting one's own library.
+    "inviteLibraryCollaborator": (409,),
+    "removeLibraryCollaborator": (409,),
+    "acceptInvitation": (409,),
+    "getPublicElementRendition": (413,),
 }
 """Errors beyond those every operation of its kind may answer (``_errors``)."""
+_KEY_ONLY = frozenset(
+    {
+        *("getPublicLibrary", "getPublicLibraryElements", "getPublicLibraryElement"),
+        *("getPublicStoredFile", "getPublicElementFile", "getPublicElementRendition"),
+    }
+)
+"""Operations that take an API key alone, a token being optional (compat reference §1.1)."""
 _HEADERS = {
     "ETag": {
         "description": "The entity tag of the library, element or file read or changed.",
@@ -120,6 +141,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     described["responses"] = dict(sorted(responses.items()))
     if op.public:
         described["security"] = []
+    elif op.operation_id in _KEY_ONLY:
+        described["security"] = [{"apiKey": []}, {"bearer": [], "apiKey": []}]
     return described
 
 
@@ -143,7 +166,13 @@ def build_document(operations: list[Operation]) -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {**ANSWERS, **PAYLOADS},
-            "parameters": {**PATH_PARAMETERS, **QUERY_PARAMETERS, **HEADER_PARAMETERS},
+            "parameters": {
+                **PATH_PARAMETERS,
+                **WEBHOOK_PARAMETERS,
+                **SHARING_PARAMETERS,
+                **QUERY_PARAMETERS,
+                **HEADER_PARAMETERS,
+            },
             "responses": {name: answer for name, answer in ERROR_RESPONSES.values()},
             "headers": _HEADERS,
             "securitySchemes": dict(SECURITY_SCHEMES),

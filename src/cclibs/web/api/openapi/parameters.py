@@ -42,9 +42,10 @@ _ORDER_KEY = "[+-]?(name|modified_date|created_date)"
 QUERY_PARAMETERS: Mapping[str, Schema] = {
     "owner": _query(
         "owner",
-        "Whose libraries: private (the caller's), incoming (shared with the caller), public "
-        "(followed), or all (private and incoming).",
-        {"enum": ["all", "private", "incoming", "public"], "default": "all"},
+        "Whose libraries, by their ownership: private (the caller's, shared with nobody), "
+        "outgoing (the caller's, shared), incoming (shared with the caller), public "
+        "(followed), or all (private, outgoing and incoming).",
+        {"enum": ["all", "private", "outgoing", "incoming", "public"], "default": "all"},
     ),
     "orderBy": _query(
         "orderBy",
@@ -92,6 +93,11 @@ QUERY_PARAMETERS: Mapping[str, Schema] = {
         "current library.",
         {"type": "string"},
     ),
+    "linkId": _query(
+        "linkId",
+        "The public library's landing page the request comes from (accepted; not used).",
+        {"type": "string"},
+    ),
     "component_id": _query(
         "component_id",
         "The file's asset id, as in its storage_href.",
@@ -119,6 +125,9 @@ PATH_PARAMETERS: Mapping[str, Schema] = {
         {"type": "string"},
     ),
     "elementId": _path("elementId", "The element's id.", {"type": "string"}),
+    "bookmarkId": _path(
+        "bookmarkId", "The bookmarked library's id (a bookmark's id).", {"type": "string"}
+    ),
     "rendition": _path(
         "rendition",
         f":rendition, with ;size=N (1 to {MAX_RENDITION_SIZE}) for a PNG whose longest side is N.",
@@ -159,7 +168,8 @@ SECURITY_SCHEMES: Mapping[str, Schema] = {
         "type": "apiKey",
         "in": "header",
         "name": "x-api-key",
-        "description": "The client id the access token was issued to.",
+        "description": "The client id the access token was issued to; on the public "
+        "libraries' operations, without a token, the client id of any registered credential.",
     },
 }
 

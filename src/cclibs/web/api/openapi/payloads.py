@@ -20,6 +20,10 @@ from cclibs.web.api.openapi._schema import (
     ref,
     text,
 )
+from cclibs.web.api.openapi.bookmarks import BOOKMARK_PAYLOADS
+from cclibs.web.api.openapi.search import SEARCH_PAYLOADS
+from cclibs.web.api.openapi.sharing import SHARING_PAYLOADS
+from cclibs.web.api.openapi.webhooks import WEBHOOK_PAYLOADS
 
 __all__ = ["PAYLOADS", "media_type_of"]
 
@@ -230,7 +234,14 @@ _FILES: dict[str, Schema] = {
     },
 }
 
-PAYLOADS: Mapping[str, Schema] = {**_ELEMENTS, **_FILES}
+PAYLOADS: Mapping[str, Schema] = {
+    **_ELEMENTS,
+    **_FILES,
+    **BOOKMARK_PAYLOADS,
+    **SEARCH_PAYLOADS,
+    **SHARING_PAYLOADS,
+    **WEBHOOK_PAYLOADS,
+}
 
 _BODY_MEDIA = {
     "multipart": ("multipart/form-data", "UploadForm"),
