@@ -18,7 +18,7 @@ the cursor an answer would give there (built here from the inserted rows: walkin
 pages first would measure the walk). The last page's ids are checked against the rows.
 PostgreSQL gets ANALYZE after the insert. Every run has a time limit (--time-limit).
 
-    flock /work/team/bench.lock .venv/bin/python bench/search.py [--quick] [--postgresql]
+    flock /tmp/cclibs-bench.lock .venv/bin/python bench/search.py [--quick] [--postgresql]
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Each row runs ``--concurrency`` coroutines for ``--duration`` seconds after a wa
 reports operations per second, µs of this process's CPU per operation, and the share of the
 CPUs other processes took (> 10 %: disturbed). Run it through the benchmark lock:
 
-    flock /work/team/bench.lock .venv/bin/python bench/sqlite_access.py [--duration 3]
+    flock /tmp/cclibs-bench.lock .venv/bin/python bench/sqlite_access.py [--duration 3]
 """
 
 from __future__ import annotations

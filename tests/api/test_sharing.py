@@ -374,6 +374,50 @@ async def test_sharing_onward_is_bounded_by_ones_own_role(
     error_of(await client.delete(f"{href}/{editor.id}", headers=viewer.headers), 403)
 
 
+async def test_invitations_go_with_their_senders_right_to_send_them(
+    client: httpx.AsyncClient, api_callers: ApiCallers, people: Team
+) -> None:
+    """Removed, gone, or no longer allowed to share: what a collaborator sent is withdrawn;
+    what others sent stays."""
+    owner, editor, viewer = people.owner, people.editor, people.viewer
+    lib = await library_of(client, owner)
+    await share(client, owner, lib, editor, "editor", can_share=True)
+    await share(client, owner, lib, viewer, "viewer", can_share=True)
+    third, fourth = await person(api_callers, "third"), await person(api_callers, "fourth")
+    href = f"{LIBRARIES}/{lib}/collaborators"
+
+    # The editor loses the right to share: their invitation goes, the owner's stays.
+    from_editor = await invite(client, editor, lib, third.email, "editor")
+    from_owner = await invite(client, owner, lib, fourth.email, "viewer")
+    changed = await client.patch(
+        f"{href}/{editor.id}", json={"can_share": False}, headers=owner.headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert await pending(client, third) == []
+    accept = f"{INVITATIONS}/{from_editor['id']}/accept"
+    error_of(await client.post(accept, headers=third.headers), 404)
+    assert [i["id"] for i in await pending(client, fourth)] == [from_owner["id"]]
+
+    # An editor made viewer keeps what a viewer may send, and loses the rest.
+    await client.patch(f"{href}/{editor.id}", json={"can_share": True}, headers=owner.headers)
+    as_viewer = await invite(client, editor, lib, third.email, "viewer")
+    as_editor = await invite(client, editor, lib, "someone@example.com", "editor")
+    await client.patch(f"{href}/{editor.id}", json={"role": "viewer"}, headers=owner.headers)
+    left = {i["id"] for i in (await client.get(href, headers=owner.headers)).json()["invitations"]}
+    assert as_viewer["id"] in left and as_editor["id"] not in left
+
+    # Removed by the owner, or leaving: everything they sent goes.
+    await client.delete(f"{href}/{editor.id}", headers=owner.headers)
+    assert await pending(client, third) == []
+    from_viewer = await invite(client, viewer, lib, third.email, "viewer")
+    assert (await client.delete(f"{href}/me", headers=viewer.headers)).status_code == 204
+    assert await pending(client, third) == []
+    error_of(
+        await client.post(f"{INVITATIONS}/{from_viewer['id']}/accept", headers=third.headers), 404
+    )
+    assert [i["id"] for i in await pending(client, fourth)] == [from_owner["id"]]
+
+
 async def test_publish_and_unpublish(client: httpx.AsyncClient, people: Team) -> None:
     owner, editor = people.owner, people.editor
     lib = await library_of(client, owner)

@@ -206,6 +206,7 @@ class SharingService:
                 can_comment=_flag(payload, "can_comment", current.can_comment),
             )
             await store.put_collaborator(changed)
+            await self._void_invitations_of(store, library.id, changed.user_id)
         return changed
 
     async def remove(self, caller: Caller, given_id: str, who: str) -> None:
@@ -219,10 +220,12 @@ class SharingService:
                         "The owner cannot leave their library; delete it, or copy it first."
                     )
                 await store.delete_collaborator(library.id, caller.user_id)
+                await self._void_invitations_of(store, library.id, caller.user_id)
                 return
             if not may(caller.user_id, library, Action.MANAGE):
                 raise Forbidden(f"As {role_of(caller.user_id, library)} you may not remove others.")
             if await store.delete_collaborator(library.id, who):
+                await self._void_invitations_of(store, library.id, who)
                 return
             key = email_key(who)
             for invitation in await store.library_invitations(library.id):
@@ -231,6 +234,20 @@ class SharingService:
                     return
             collaborator = await self._collaborator(store, library, who)
             await store.delete_collaborator(library.id, collaborator.user_id)
+            await self._void_invitations_of(store, library.id, collaborator.user_id)
+
+    @staticmethod
+    async def _void_invitations_of(store: LibraryStore, library_id: str, sender_id: str) -> None:
+        """Withdraw the pending invitations ``sender_id`` sent that they could no longer send
+        (they left, were removed, or lost the role or the right to share)."""
+        as_sender = await store.library(library_id, for_user=sender_id)
+        for invitation in await store.library_invitations(library_id):
+            if invitation.sender_id != sender_id:
+                continue
+            if as_sender is None or not may_grant(
+                sender_id, as_sender, invitation.role, can_share=invitation.can_share
+            ):
+                await store.delete_invitation(invitation.id)
 
     @staticmethod
     async def _collaborator(store: LibraryStore, library: Library, who: str) -> Collaborator:
