@@ -12,6 +12,10 @@ read that says whether the token may still be used:
   disabling its owner, ends its tokens too; and its ``jti`` is not on the deny-list that
   revoking it one by one (RFC 7009) puts it on.
 
+A token's signature is verified once per process: the claims of the last
+``VERIFIED_CACHE_SIZE`` tokens verified are kept with the key that signed them, and reused only
+while that key is still published; every other check above runs on every request.
+
 Those reads go through ``LivenessLookup`` and ``ClientLookup``, which the server answers from
 memory (``cclibs.storage.credential_cache``): a change is seen at once by the process that
 made it and within half a second by every other, so validating a token reads nothing from the
@@ -20,17 +24,21 @@ database in the steady state.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from cclibs.clock import Clock
 from cclibs.oauth.errors import InvalidToken, MissingToken
 from cclibs.oauth.grant_ports import LivenessLookup
-from cclibs.oauth.keys import InvalidJwt, KeyManager
+from cclibs.oauth.keys import InvalidJwt, KeyManager, KeyRing
 from cclibs.oauth.ports import ClientLookup
 from cclibs.oauth.tokens import api_audience
 
-__all__ = ["AccessClaims", "BearerValidator", "bearer_token"]
+__all__ = ["VERIFIED_CACHE_SIZE", "AccessClaims", "BearerValidator", "bearer_token"]
+
+VERIFIED_CACHE_SIZE = 4096
+"""Tokens whose verified claims a process keeps (a few MB at most); the least recent go."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +81,29 @@ class BearerValidator:
         self._clients = clients
         self._clock = clock
         self._alg = access_token_alg
+        self._verified: OrderedDict[str, tuple[str, str, dict[str, Any]]] = OrderedDict()
+        """token -> (kid, alg, claims) of the tokens whose signature was verified."""
+
+    def _verified_claims(self, ring: KeyRing, token: str) -> dict[str, Any]:
+        known = self._verified.get(token)
+        if known is not None:
+            kid, alg, claims = known
+            if ring.verifies(kid, alg):
+                self._verified.move_to_end(token)
+                return claims
+            del self._verified[token]
+        try:
+            header, claims = ring.verify(token, algs={self._alg}, typ="at+jwt")
+        except InvalidJwt:
+            raise InvalidToken("The access token is not valid.") from None
+        self._verified[token] = (str(header["kid"]), str(header["alg"]), claims)
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return claims
 
     async def validate(self, token: str) -> AccessClaims:
         ring = await self._keys.keyring()
-        try:
-            _, claims = ring.verify(token, algs={self._alg}, typ="at+jwt")
-        except InvalidJwt:
-            raise InvalidToken("The access token is not valid.") from None
+        claims = self._verified_claims(ring, token)
         if claims.get("iss") != self._issuer:
             raise InvalidToken("The access token was issued by another server.")
         audience = claims.get("aud")

@@ -7,8 +7,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import delete
+from starlette.applications import Starlette
 
 from cclibs.clock import FrozenClock
+from cclibs.oauth.keys import DEFAULT_CACHE_TTL
+from cclibs.storage.tables.keys import SigningKeyRow
 from tests.http.oauth.conftest import Credential, assert_oauth_error
 from tests.support.oauth_flow import refresh, user_tokens
 
@@ -180,6 +184,8 @@ async def test_a_tampered_token_is_401(
     client: httpx.AsyncClient, web_credential: Credential
 ) -> None:
     token = await access_token(client, web_credential)
+    # Verified once first: what the server remembers of it must not pass for its forgeries.
+    assert (await client.get("/ims/userinfo/v2", headers=bearer(token))).status_code == 200
     header, payload, signature = token.split(".")
     # A character in the middle of the signature: the last one may carry only padding bits.
     middle = len(signature) // 2
@@ -286,3 +292,21 @@ async def test_the_legacy_profile_refuses_bad_tokens(
     token = await access_token(client, web_credential)
     response = await client.get(f"/ims/profile/v1?access_token={token}")
     assert_oauth_error(response, 400, "invalid_request", "Authorization header")
+
+
+async def test_a_token_verified_before_is_refused_once_its_key_is_gone(
+    client: httpx.AsyncClient, web_credential: Credential, app: Starlette, clock: FrozenClock
+) -> None:
+    """A server remembers the tokens it verified, but only while their key is published."""
+    token = await access_token(client, web_credential)
+    for _ in range(2):
+        assert (await client.get("/ims/userinfo/v2", headers=bearer(token))).status_code == 200
+    state = app.state.cclibs
+    async with state.db.write() as session:
+        await session.execute(delete(SigningKeyRow))
+    await state.oauth.keys.ensure_keys()  # new keys; the old one is gone for good
+    clock.advance(DEFAULT_CACHE_TTL + timedelta(seconds=1))  # every process re-reads them
+    response = await client.get("/ims/userinfo/v2", headers=bearer(token))
+    assert_bearer_error(response, 401, "invalid_token", "not valid")
+    fresh = await access_token(client, web_credential)
+    assert (await client.get("/ims/userinfo/v2", headers=bearer(fresh))).status_code == 200

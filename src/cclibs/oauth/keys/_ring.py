@@ -165,6 +165,12 @@ class KeyRing:
         payload = json.dumps(dict(claims), separators=(",", ":"), ensure_ascii=False)
         return jws.serialize_compact(header, payload.encode(), key.key, algorithms=[key.alg])
 
+    def verifies(self, kid: str, alg: str) -> bool:
+        """Whether a token signed by key ``kid`` with ``alg`` would still be checked against a
+        published key (a cache of verified tokens asks this instead of verifying again)."""
+        key = self._published.get(kid)
+        return key is not None and key.alg == alg
+
     def verify(
         self, token: str, *, algs: Collection[str], typ: str | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
