@@ -4,6 +4,7 @@ it signed, retries a 500 with backoff, and records every attempt."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from datetime import timedelta
 from typing import Any
@@ -291,3 +292,21 @@ async def test_two_workers_never_hold_the_same_delivery(
     # While leased, nobody else takes them; once the lease runs out, they are due again.
     assert await outbox.claim("d", now + 59_000, 60_000, 10) == []
     assert len(await outbox.claim("d", now + 60_001, 60_000, 10)) == 5
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one write lock
+async def test_an_idle_worker_does_not_wait_for_the_write_lock(
+    webhooks: WebhookServices, database_url: str
+) -> None:
+    """Nothing due: a round only reads, so a long write elsewhere (a bulk import, another
+    process) neither blocks the worker nor is slowed by it. Without the read first, the round
+    waits for SQLite's one write lock until its busy timeout and fails."""
+    path = database_url.split("///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with anyio.fail_after(5):
+            assert await webhooks.worker.run_once() == 0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

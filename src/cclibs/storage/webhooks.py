@@ -253,6 +253,11 @@ class SqlOutbox:
         free = or_(d.lease_until_ms.is_(None), d.lease_until_ms < now_ms)
         due = (d.state == "pending", d.next_attempt_ms <= now_ms, free)
         until = now_ms + lease_ms
+        # Asked in a read first (the due index answers it): an idle worker polls twice a
+        # second, and on SQLite a write transaction would take the one write lock each time.
+        async with self._db.read() as session:
+            if await session.scalar(select(d.id).where(*due).limit(1)) is None:
+                return []
         async with self._db.write() as session:
             candidates = list(
                 await session.scalars(
