@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +46,6 @@ pytestmark = pytest.mark.anyio
 
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 5}
 """Requests per operation (each as often with real ids as with generated ones)."""
-TIME_LIMIT_S = 60
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -215,7 +213,6 @@ async def test_generated_requests_get_answers_the_document_describes(
     assert len({label for label, _ in cases}) == len(
         [op for methods in served.json()["paths"].values() for op in methods]
     ), "every operation has cases"
-    started = time.monotonic()
     failures: list[str] = []
     seed: Seed | None = None
     current = ""
@@ -229,11 +226,9 @@ async def test_generated_requests_get_answers_the_document_describes(
         failure = check(case, response)
         if failure:
             failures.append(f"{label}: {failure}\n  {curl(request, api_caller)}")
-    elapsed = time.monotonic() - started
     assert not failures, f"{len(failures)} of {len(cases)} answers broke the document:\n" + (
         "\n\n".join(failures[:20])
     )
-    assert elapsed < TIME_LIMIT_S, f"{len(cases)} requests took {elapsed:.0f} s"
 
 
 def check(case: Case, response: httpx.Response) -> str | None:
