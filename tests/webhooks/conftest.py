@@ -11,9 +11,18 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from cclibs.accounts.passwords import PasswordHasher
 from cclibs.clock import FrozenClock
-from cclibs.services import WebhookServices
-from tests.support.api_auth import ApiCaller, ApiCallers, user_token
+from cclibs.config import load_settings
+from cclibs.services import WebhookServices, build_services
+from tests.support.api_auth import (
+    ApiCaller,
+    ApiCallers,
+    new_server_caller,
+    new_user,
+    new_web_app,
+    user_token,
+)
 from tests.webhooks.receiver import Receiver, receiving
 
 CLIENT = {"deviceId": "test-device", "device": "pytest", "app": "cclibs-tests"}
@@ -97,3 +106,25 @@ async def new_library(client: httpx.AsyncClient, caller: ApiCaller, name: str) -
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+async def server_callers(
+    environment: dict[str, str], **settings: Any
+) -> tuple[ApiCaller, ApiCaller]:
+    """The developer (a user of their own Web App) and their Server-to-Server credential,
+    made in the test process in the database of a ``cclibs serve`` run with ``environment``
+    (its ``CCLIBS_*`` variables; ``settings`` add to them)."""
+    values = {k.removeprefix("CCLIBS_").lower(): v for k, v in environment.items()}
+    services = build_services(
+        load_settings(**values, **settings),
+        password_hasher=PasswordHasher(time_cost=1, memory_cost=8 * 1024),
+    )
+    try:
+        developer = await new_user(services, name="Dev Eloper")
+        app = await new_web_app(services, developer.id)
+        return (
+            await user_token(services, app, developer),
+            await new_server_caller(services, developer.id),
+        )
+    finally:
+        await services.db.dispose()

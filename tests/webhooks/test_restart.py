@@ -18,18 +18,11 @@ from typing import Any
 
 import httpx
 
-from cclibs.accounts.passwords import PasswordHasher
-from cclibs.config import load_settings
-from cclibs.services import build_services
 from tests.support.api_auth import (
     ApiCaller,
-    new_server_caller,
-    new_user,
-    new_web_app,
-    user_token,
 )
 from tests.support.servers import CCLIBS, free_port, stop, wait_until_answers
-from tests.webhooks.conftest import LIBRARIES, WEBHOOKS, color
+from tests.webhooks.conftest import LIBRARIES, WEBHOOKS, color, server_callers
 from tests.webhooks.receiver import receiving
 
 SECRET = "webhook-restart-test-secret-that-is-long-enough-0123"
@@ -87,26 +80,6 @@ def _serving(data: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[byte
             stop(process)
 
 
-async def _callers(data: Path) -> tuple[ApiCaller, ApiCaller]:
-    """The developer (a user of their own Web App) and their Server-to-Server credential,
-    made in the test process against the server's database."""
-    settings = load_settings(
-        **{k.removeprefix("CCLIBS_").lower(): v for k, v in _environment(data).items()}
-    )
-    services = build_services(
-        settings, password_hasher=PasswordHasher(time_cost=1, memory_cost=8 * 1024)
-    )
-    try:
-        developer = await new_user(services, name="Dev Eloper")
-        app = await new_web_app(services, developer.id)
-        return (
-            await user_token(services, app, developer),
-            await new_server_caller(services, developer.id),
-        )
-    finally:
-        await services.db.dispose()
-
-
 def _make_changes(base: str, developer: ApiCaller) -> None:
     with httpx.Client(base_url=base, headers=developer.headers, timeout=30) as http:
         ids = []
@@ -154,7 +127,7 @@ def _wait_until(check: Any, seconds: float, what: str) -> None:
 def test_sigkill_with_deliveries_pending_loses_no_event(tmp_path: Path) -> None:
     data, log = tmp_path / "data", tmp_path / "serve.log"
     with receiving() as receiver, _serving(data, log) as (base, process):
-        developer, server = asyncio.run(_callers(data))
+        developer, server = asyncio.run(server_callers(_environment(data)))
         # The receiver is slow, past the timeout: every attempt is in flight for the whole
         # timeout, and fails. It takes the first four (answers 200, too late: the sender has
         # given up, or died), so those will arrive again; the rest it refuses (503).

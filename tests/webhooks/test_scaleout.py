@@ -19,13 +19,9 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from cclibs.accounts.passwords import PasswordHasher
-from cclibs.config import load_settings
-from cclibs.services import build_services
 from tests.support import databases
-from tests.support.api_auth import ApiCaller, new_server_caller, new_user, new_web_app, user_token
 from tests.support.servers import CCLIBS, free_port, stop, wait_until_answers
-from tests.webhooks.conftest import LIBRARIES, WEBHOOKS
+from tests.webhooks.conftest import LIBRARIES, WEBHOOKS, server_callers
 from tests.webhooks.receiver import receiving
 
 SECRET = "webhook-scaleout-test-secret-that-is-long-enough-0123"
@@ -68,25 +64,6 @@ def _two_servers(database_url: str, root: Path) -> Iterator[tuple[str, str]]:
         yield started[0][0], started[1][0]
 
 
-async def _callers(database_url: str, data: Path) -> tuple[ApiCaller, ApiCaller]:
-    settings = load_settings(
-        **{k.removeprefix("CCLIBS_").lower(): v for k, v in _environment(database_url).items()},
-        data_dir=data,
-    )
-    services = build_services(
-        settings, password_hasher=PasswordHasher(time_cost=1, memory_cost=8 * 1024)
-    )
-    try:
-        developer = await new_user(services, name="Dev Eloper")
-        app = await new_web_app(services, developer.id)
-        return (
-            await user_token(services, app, developer),
-            await new_server_caller(services, developer.id),
-        )
-    finally:
-        await services.db.dispose()
-
-
 async def _counts(database_url: str) -> tuple[Counter[str], int]:
     dsn = make_url(database_url).set(drivername="postgresql")
     conn = await asyncpg.connect(dsn.render_as_string(hide_password=False), timeout=5)
@@ -105,7 +82,9 @@ def test_two_servers_deliver_each_event_once(tmp_path: Path) -> None:
     database_url = databases.create_postgres_database(name)
     try:
         with receiving() as receiver, _two_servers(database_url, tmp_path) as (a, b):
-            developer, server = asyncio.run(_callers(database_url, tmp_path / "test"))
+            developer, server = asyncio.run(
+                server_callers(_environment(database_url), data_dir=tmp_path / "test")
+            )
             hook = httpx.post(
                 f"{a}{WEBHOOKS}",
                 json={"url": f"{receiver.url}/hook", "event_types": ["library.created"]},
