@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
 from cclibs.accounts import Accounts
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
+from cclibs.accounts.two_step import TwoStep
 from cclibs.clock import Clock, SystemClock
 from cclibs.config import Settings
 from cclibs.libraries.archive import ArchiveService
@@ -193,6 +195,7 @@ class Services:
     db: Database
     clock: Clock
     accounts: Accounts
+    two_step: TwoStep
     oauth: OAuthServices
     libraries: LibraryServices
     secret_key: bytes
@@ -208,25 +211,32 @@ def build_services(
     clock = clock or SystemClock()
     db = Database(settings.effective_database_url)
     connections = ConnectedApps(SqlGrantTransactions(db), clock)
+    account_tx = SqlAccountTransactions(db)
+    hasher = password_hasher or PasswordHasher()
+    throttle = ThrottlePolicy(
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_address=settings.login_max_failures_per_address,
+        window=timedelta(seconds=settings.login_failure_window_seconds),
+    )
     accounts = Accounts(
-        SqlAccountTransactions(db),
-        password_hasher or PasswordHasher(),
+        account_tx,
+        hasher,
         clock,
-        ThrottlePolicy(
-            max_per_account=settings.login_max_failures_per_account,
-            max_per_address=settings.login_max_failures_per_address,
-            window=timedelta(seconds=settings.login_failure_window_seconds),
-        ),
+        throttle,
         timedelta(seconds=settings.session_max_age_seconds),
         connections,
     )
     secret = settings.resolved_secret_key()
+    # Authenticator apps list the account under this name.
+    label = f"cclibs ({urlsplit(settings.issuer).hostname or 'localhost'})"
+    two_step = TwoStep(account_tx, accounts, hasher, secret, clock, throttle, label)
     oauth = _build_oauth(settings, db, clock, secret, accounts, connections)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         accounts=accounts,
+        two_step=two_step,
         oauth=oauth,
         libraries=_build_libraries(settings, db, clock),
         secret_key=secret,

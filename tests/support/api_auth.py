@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from cclibs.accounts import Accounts, User
+from cclibs.accounts import Accounts, SignedIn, User
 from cclibs.clock import FrozenClock
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.messages import OAuthRequest
@@ -140,6 +140,7 @@ async def user_token(
 ) -> ApiCaller:
     """Sign ``user`` in, authorize ``app`` for ``scope`` and redeem the code."""
     signed = await services.accounts.sign_in(email=user.email, password=password, address=_ADDRESS)
+    assert isinstance(signed, SignedIn), "the factory's users sign in with a password alone"
     authorize = services.oauth.authorize
     pkce = Pkce.new()
     request = await authorize.validate(

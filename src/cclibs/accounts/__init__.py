@@ -5,13 +5,23 @@ from cclibs.accounts.errors import (
     AccountError,
     CannotDisableSelf,
     EmailTaken,
+    InvalidCode,
     InvalidCredentials,
     InvalidField,
+    SecondStepExpired,
     SignupClosed,
     Throttled,
     UnknownUser,
 )
-from cclibs.accounts.models import NewUser, SignedIn, User, UserPage, WebSession
+from cclibs.accounts.models import (
+    NewUser,
+    SecondFactor,
+    SecondStepDue,
+    SignedIn,
+    User,
+    UserPage,
+    WebSession,
+)
 from cclibs.accounts.service import Accounts
 
 __all__ = [
@@ -20,9 +30,13 @@ __all__ = [
     "Accounts",
     "CannotDisableSelf",
     "EmailTaken",
+    "InvalidCode",
     "InvalidCredentials",
     "InvalidField",
     "NewUser",
+    "SecondFactor",
+    "SecondStepDue",
+    "SecondStepExpired",
     "SignedIn",
     "SignupClosed",
     "Throttled",

@@ -3,7 +3,9 @@
 AccountError
  ├── InvalidField        400  form fields are malformed (names each, with its own message)
  ├── CannotDisableSelf   400  an administrator tried to disable their own account
+ ├── SecondStepExpired   400  the sign-in waited too long for its second step
  ├── InvalidCredentials  401  unknown email or wrong password: one message for both
+ ├── InvalidCode         401  a wrong, used or replayed second-step code
  ├── AccountDisabled     403  right password, disabled account
  ├── SignupClosed        403  sign-up is off on this server
  ├── UnknownUser         404  no account with that id or email
@@ -18,8 +20,10 @@ __all__ = [
     "AccountError",
     "CannotDisableSelf",
     "EmailTaken",
+    "InvalidCode",
     "InvalidCredentials",
     "InvalidField",
+    "SecondStepExpired",
     "SignupClosed",
     "Throttled",
     "UnknownUser",
@@ -65,6 +69,17 @@ class InvalidField(AccountError):
 class InvalidCredentials(AccountError):
     status = 401
     message = "Incorrect email or password."
+
+
+class InvalidCode(AccountError):
+    status = 401
+    message = "That code is not right, or it was already used. Try the next code."
+    field = "code"
+
+
+class SecondStepExpired(AccountError):
+    status = 400
+    message = "This sign-in took too long. Enter your email and password again."
 
 
 class AccountDisabled(AccountError):

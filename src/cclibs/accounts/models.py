@@ -3,7 +3,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["NewUser", "SignedIn", "User", "UserPage", "WebSession"]
+__all__ = [
+    "NewUser",
+    "SecondFactor",
+    "SecondStepDue",
+    "SignedIn",
+    "User",
+    "UserPage",
+    "WebSession",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,8 @@ class WebSession:
     created_at: datetime
     expires_at: datetime
     user_agent: str
+    amr: tuple[str, ...] = ("pwd",)
+    """How the browser signed in (RFC 8176): ``pwd``, then ``otp`` after a second step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +82,22 @@ class UserPage:
     pages: int
     """How many pages the filter gives (at least 1)."""
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SecondStepDue:
+    """A right password for an account with two-step sign-in: a code must follow."""
+
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class SecondFactor:
+    """A user's TOTP authenticator (RFC 6238)."""
+
+    user_id: str
+    sealed_secret: str
+    """The base32 secret, sealed (``cclibs.sealing``) with the user id as context."""
+    last_step: int | None
+    """The time step of the last code accepted; a code of that step or older is refused."""
+    enabled_at: datetime

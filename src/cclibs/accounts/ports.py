@@ -7,15 +7,25 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
-from cclibs.accounts.models import NewUser, User, WebSession
+from cclibs.accounts.models import NewUser, SecondFactor, User, WebSession
 
 __all__ = ["AccessRevoker", "AccountStore", "AccountTransactions", "FailureScope"]
 
-FailureScope = Literal["account", "address", "pair", "known", "code_session", "code_address"]
+FailureScope = Literal[
+    "account",
+    "address",
+    "pair",
+    "known",
+    "code_session",
+    "code_address",
+    "otp_account",
+    "otp_address",
+]
 """What a row of ``login_failures`` is counted against (see ``cclibs.accounts.throttle``):
 sign-in failures per account, per client address and per (account, address) pair; ``known``
 marks a pair that signed in successfully; wrong device user codes per web session and per
-address. At most 16 characters (the column)."""
+address; wrong second-step codes per account and per address. At most 16 characters (the
+column)."""
 
 
 class AccountStore(Protocol):
@@ -69,6 +79,35 @@ class AccountStore(Protocol):
 
     async def delete_sessions_of(self, user_id: str, *, keep: str | None = None) -> int:
         """Delete every session of the user except ``keep``; returns how many went."""
+        ...
+
+    async def second_factor(self, user_id: str, *, for_update: bool = False) -> SecondFactor | None:
+        """The user's authenticator; ``for_update`` locks it until the transaction ends, so
+        two sign-ins cannot both accept one code."""
+        ...
+
+    async def save_second_factor(self, factor: SecondFactor, code_hashes: Sequence[str]) -> None:
+        """Turn two-step sign-in on (replacing any authenticator) with these recovery codes."""
+        ...
+
+    async def set_last_step(self, user_id: str, step: int) -> None:
+        """Remember the time step of the code just accepted."""
+        ...
+
+    async def delete_second_factor(self, user_id: str) -> bool:
+        """Turn two-step sign-in off and forget the recovery codes; whether it was on."""
+        ...
+
+    async def replace_recovery_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
+        """Forget every recovery code of the user and store these (keyed hashes)."""
+        ...
+
+    async def use_recovery_code(self, user_id: str, code_hash: str, at: datetime) -> bool:
+        """Mark the unused code with this hash used; False when none matches."""
+        ...
+
+    async def recovery_codes_left(self, user_id: str) -> int:
+        """How many recovery codes of the user are unused."""
         ...
 
     async def hold_failures(self, scope: FailureScope, key: str) -> None:

@@ -17,7 +17,7 @@ from cclibs.accounts.errors import (
     SignupClosed,
     UnknownUser,
 )
-from cclibs.accounts.models import NewUser, SignedIn, User, UserPage, WebSession
+from cclibs.accounts.models import NewUser, SecondStepDue, SignedIn, User, UserPage, WebSession
 from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
 from cclibs.accounts.ports import AccessRevoker, AccountTransactions
 from cclibs.accounts.throttle import Reservation, ThrottlePolicy
@@ -109,7 +109,7 @@ class Accounts:
         if not signup_open:
             raise SignupClosed()
         user = await self.create_user(email=email, name=name, password=password)
-        return await self._open_session(user, user_agent)
+        return await self.open_session(user, user_agent)
 
     async def get(self, user_id: str) -> User | None:
         async with self._tx.read() as store:
@@ -161,11 +161,12 @@ class Accounts:
 
     async def sign_in(
         self, *, email: str, password: str, address: str, user_agent: str = ""
-    ) -> SignedIn:
+    ) -> SignedIn | SecondStepDue:
         """Check the password under the throttle; one error for unknown email and wrong password.
 
         The attempt is reserved (recorded as a failure) before argon2 runs and given back when
-        the password is right: see ``cclibs.accounts.throttle``.
+        the password is right: see ``cclibs.accounts.throttle``. An account with two-step
+        sign-in gets no session yet (``cclibs.accounts.two_step`` opens it after a code).
         """
         typed = email.strip().lower()[:320]
         if not typed or not password:
@@ -184,13 +185,16 @@ class Accounts:
             raise InvalidCredentials()
         async with self._tx.write() as store:
             await self._throttle.forgive(store, reservation, now)
+            two_step = await store.second_factor(user.id) is not None
         if user.is_disabled:
             raise AccountDisabled()
         if self._hasher.needs_rehash(user.password_hash):
             new_hash = await self._hasher.hash(password)
             async with self._tx.write() as store:
                 await store.rehash_password(user.id, new_hash)
-        return await self._open_session(user, user_agent)
+        if two_step:
+            return SecondStepDue(user)
+        return await self.open_session(user, user_agent)
 
     async def reserve_user_code(self, *, session_id: str, address: str) -> Reservation:
         """Count a device user-code look-up as wrong ahead of it (raises Throttled past the
@@ -203,7 +207,10 @@ class Accounts:
         async with self._tx.write() as store:
             await self._throttle.forgive(store, reservation, self._clock.now())
 
-    async def _open_session(self, user: User, user_agent: str) -> SignedIn:
+    async def open_session(
+        self, user: User, user_agent: str, *, amr: tuple[str, ...] = ("pwd",)
+    ) -> SignedIn:
+        """A new browser session for a user who has just proved who they are (``amr``)."""
         token = secrets.token_urlsafe(32)
         now = self._clock.now()
         session = WebSession(
@@ -212,6 +219,7 @@ class Accounts:
             created_at=now,
             expires_at=now + self._session_max_age,
             user_agent=user_agent[:_MAX_USER_AGENT],
+            amr=amr,
         )
         async with self._tx.write() as store:
             await store.add_session(session)

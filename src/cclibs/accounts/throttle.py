@@ -31,6 +31,11 @@ A = 30 per address, window W = 15 minutes):
 Device user codes (RFC 8628 §5.1 asks to limit guessing): 5 wrong codes per web session and 20
 per client address in W, then a wait until the window lets one go.
 
+Second-step codes (TOTP or recovery codes, asked after a right password): 5 wrong codes per
+account and 20 per client address in W, then a wait until the window lets one go. A six-digit
+code has a million values and three are accepted at a time, so an attacker holding the
+password gets about 1 in 700 a day.
+
 Keys never hold an email: accounts are a hash of the normalised email, whether or not an
 account exists, so the throttle tells an attacker nothing about which emails are registered.
 IPv6 clients count per /64, the usual allocation of one subscriber.
@@ -58,6 +63,8 @@ _ACCOUNT_CEILING_FACTOR = 10
 _KNOWN_FOR = timedelta(days=30)
 _CODES_PER_SESSION = 5
 _CODES_PER_ADDRESS = 20
+_SECOND_STEPS_PER_ACCOUNT = 5
+_SECOND_STEPS_PER_ADDRESS = 20
 
 
 def account_key(email: str) -> str:
@@ -163,6 +170,19 @@ class ThrottlePolicy:
         except Throttled as exc:
             raise Throttled(exc.retry_after, what="wrong codes") from None
 
+    async def reserve_second_step(
+        self, store: AccountStore, user_id: str, address: str, now: datetime
+    ) -> Reservation:
+        """Reserve one check of a second-step code for the account; raises Throttled."""
+        rules = [
+            Rule("otp_account", account_key(user_id), _SECOND_STEPS_PER_ACCOUNT, self.window),
+            Rule("otp_address", address_key(address), _SECOND_STEPS_PER_ADDRESS, self.window),
+        ]
+        try:
+            return Reservation(await _reserve(store, rules, now))
+        except Throttled as exc:
+            raise Throttled(exc.retry_after, what="wrong codes") from None
+
     async def forgive(self, store: AccountStore, reservation: Reservation, now: datetime) -> None:
         """The answer was right: give the rows back; a signed-in pair starts afresh and is
         known (exempt from the account-wide slow lane) for 30 days."""
@@ -182,6 +202,8 @@ class ThrottlePolicy:
                 "known": now - _KNOWN_FOR,
                 "code_session": now - self.window,
                 "code_address": now - self.window,
+                "otp_account": now - self.window,
+                "otp_address": now - self.window,
             }
         )
 

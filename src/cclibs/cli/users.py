@@ -126,6 +126,39 @@ def enable(
     typer.echo(f"enabled {user.email} ({user.id})")
 
 
+@app.command("reset-two-step")
+def reset_two_step(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The account's email."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Turn an account's two-step sign-in off (lost phone and recovery codes): the password
+    alone signs in until its owner sets it up again."""
+    from cclibs.accounts import AccountError, UnknownUser
+
+    settings = existing_database(data_dir)
+
+    async def run() -> tuple[User, bool]:
+        from cclibs.services import build_services
+
+        services = build_services(settings)
+        try:
+            found = await services.accounts.find_by_email(email)
+            if found is None:
+                raise UnknownUser(f"no account has the email {email.strip().lower()}")
+            return found, await services.two_step.reset(found.id)
+        finally:
+            await services.db.dispose()
+
+    try:
+        user, was_on = anyio.run(run)
+    except AccountError as exc:
+        fail(exc.message)
+    if was_on:
+        typer.echo(f"two-step sign-in is off for {user.email} ({user.id})")
+    else:
+        typer.echo(f"{user.email} ({user.id}) did not use two-step sign-in")
+
+
 def _set_disabled(email: str, disabled: bool, data_dir: Path | None) -> User:
     from cclibs.accounts import AccountError, UnknownUser
 

@@ -48,6 +48,8 @@ class AuthorizationCode:
     grant_id: str | None = None
     issuer: str | None = None
     """The issuer that made the code (None: made before codes were bound to an issuer)."""
+    amr: tuple[str, ...] = ("pwd",)
+    """How the user signed in (RFC 8176 method values), for the ID token's ``amr``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,8 @@ class Grant:
     revoked_at: datetime | None = None
     issuer: str | None = None
     """The issuer whose tokens these are (None: a family from before issuer binding)."""
+    amr: tuple[str, ...] = ("pwd",)
+    """How the user signed in (RFC 8176 method values), for the ID token's ``amr``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class DeviceAuthorization:
     auth_time: datetime | None = None
     sid: str | None = None
     issuer: str | None = None
+    amr: tuple[str, ...] = ("pwd",)
 
 
 def issued_here(made_by: str | None, issuer: str) -> bool:
@@ -208,6 +213,7 @@ class GrantStore(Protocol):
         user_id: str | None = None,
         auth_time: datetime | None = None,
         sid: str | None = None,
+        amr: tuple[str, ...] | None = None,
     ) -> None:
         """Change the given fields (None leaves a field as it is)."""
         ...

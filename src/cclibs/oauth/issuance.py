@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from cclibs.clock import Clock
+from cclibs.oauth.authn_context import acr_for
 from cclibs.oauth.clients import Client, ClientType, SecretHasher
 from cclibs.oauth.grant_ports import Grant, RefreshToken, RefreshTokenSink
 from cclibs.oauth.tokens import JwtSigner, TokenIssuer
@@ -185,6 +186,8 @@ class TokenFactory:
             "auth_time": int(grant.auth_time.timestamp()),
             "at_hash": at_hash(access_token),
             "sid": grant.sid,
+            "amr": list(grant.amr),
+            "acr": acr_for(grant.amr),
         }
         if nonce is not None:
             claims["nonce"] = nonce

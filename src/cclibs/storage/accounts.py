@@ -11,10 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cclibs.accounts.errors import EmailTaken
-from cclibs.accounts.models import NewUser, User, WebSession
+from cclibs.accounts.models import NewUser, SecondFactor, User, WebSession
 from cclibs.accounts.ports import FailureScope
 from cclibs.storage.db import Database
-from cclibs.storage.tables import LoginFailureRow, UserRow, WebSessionRow
+from cclibs.storage.tables import (
+    LoginFailureRow,
+    RecoveryCodeRow,
+    SecondFactorRow,
+    UserRow,
+    WebSessionRow,
+)
 from cclibs.storage.transactions import SqlTransactions
 from cclibs.storage.versions import bump
 
@@ -43,6 +49,16 @@ def _session(row: WebSessionRow) -> WebSession:
         created_at=row.created_at,
         expires_at=row.expires_at,
         user_agent=row.user_agent,
+        amr=tuple(row.amr.split()),
+    )
+
+
+def _factor(row: SecondFactorRow) -> SecondFactor:
+    return SecondFactor(
+        user_id=row.user_id,
+        sealed_secret=row.sealed_secret,
+        last_step=row.last_step,
+        enabled_at=row.enabled_at,
     )
 
 
@@ -136,6 +152,7 @@ class SqlAccountStore:
                 created_at=session.created_at,
                 expires_at=session.expires_at,
                 user_agent=session.user_agent,
+                amr=" ".join(session.amr),
             )
         )
         await self._s.flush()
@@ -160,6 +177,61 @@ class SqlAccountStore:
             statement = statement.where(WebSessionRow.id != keep)
         result = await self._s.execute(statement)
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def second_factor(self, user_id: str, *, for_update: bool = False) -> SecondFactor | None:
+        statement = select(SecondFactorRow).where(SecondFactorRow.user_id == user_id)
+        row = await self._s.scalar(statement.with_for_update() if for_update else statement)
+        return _factor(row) if row else None
+
+    async def save_second_factor(self, factor: SecondFactor, code_hashes: Sequence[str]) -> None:
+        await self.delete_second_factor(factor.user_id)
+        self._s.add(
+            SecondFactorRow(
+                user_id=factor.user_id,
+                sealed_secret=factor.sealed_secret,
+                last_step=factor.last_step,
+                enabled_at=factor.enabled_at,
+            )
+        )
+        await self._s.flush()
+        await self.replace_recovery_codes(factor.user_id, code_hashes)
+
+    async def set_last_step(self, user_id: str, step: int) -> None:
+        await self._s.execute(
+            update(SecondFactorRow).where(SecondFactorRow.user_id == user_id).values(last_step=step)
+        )
+
+    async def delete_second_factor(self, user_id: str) -> bool:
+        await self._s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == user_id))
+        result = await self._s.execute(
+            delete(SecondFactorRow).where(SecondFactorRow.user_id == user_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def replace_recovery_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
+        await self._s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == user_id))
+        self._s.add_all(RecoveryCodeRow(user_id=user_id, code_hash=h) for h in code_hashes)
+        await self._s.flush()
+
+    async def use_recovery_code(self, user_id: str, code_hash: str, at: datetime) -> bool:
+        result = await self._s.execute(
+            update(RecoveryCodeRow)
+            .where(
+                RecoveryCodeRow.user_id == user_id,
+                RecoveryCodeRow.code_hash == code_hash,
+                RecoveryCodeRow.used_at.is_(None),
+            )
+            .values(used_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def recovery_codes_left(self, user_id: str) -> int:
+        count = await self._s.scalar(
+            select(func.count())
+            .select_from(RecoveryCodeRow)
+            .where(RecoveryCodeRow.user_id == user_id, RecoveryCodeRow.used_at.is_(None))
+        )
+        return int(count or 0)
 
     async def hold_failures(self, scope: FailureScope, key: str) -> None:
         # SQLite: writes begin with BEGIN IMMEDIATE (see Database), so a write transaction

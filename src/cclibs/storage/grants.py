@@ -52,6 +52,7 @@ def _code(row: AuthorizationCodeRow) -> AuthorizationCode:
         used_at=row.used_at,
         grant_id=row.grant_id,
         issuer=row.issuer,
+        amr=tuple(row.amr.split()),
     )
 
 
@@ -66,6 +67,7 @@ def _grant(row: GrantRow) -> Grant:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         issuer=row.issuer,
+        amr=tuple(row.amr.split()),
     )
 
 
@@ -96,6 +98,7 @@ def _device(row: DeviceAuthorizationRow) -> DeviceAuthorization:
         auth_time=row.auth_time,
         sid=row.sid,
         issuer=row.issuer,
+        amr=tuple(row.amr.split()),
     )
 
 
@@ -145,6 +148,7 @@ class SqlGrantStore:
                 used_at=None,
                 grant_id=None,
                 issuer=code.issuer,
+                amr=" ".join(code.amr),
             )
         )
         await self._s.flush()
@@ -176,6 +180,7 @@ class SqlGrantStore:
                 created_at=grant.created_at,
                 revoked_at=None,
                 issuer=grant.issuer,
+                amr=" ".join(grant.amr),
             )
         )
         await self._s.flush()
@@ -349,6 +354,7 @@ class SqlGrantStore:
         user_id: str | None = None,
         auth_time: datetime | None = None,
         sid: str | None = None,
+        amr: tuple[str, ...] | None = None,
     ) -> None:
         given = {
             "status": status,
@@ -357,6 +363,7 @@ class SqlGrantStore:
             "user_id": user_id,
             "auth_time": auth_time,
             "sid": sid,
+            "amr": " ".join(amr) if amr is not None else None,
         }
         values = {name: value for name, value in given.items() if value is not None}
         if values:

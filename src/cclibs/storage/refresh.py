@@ -38,6 +38,7 @@ _TOKEN_WITH_FAMILY = (
         _grants.c.created_at.label("grant_created_at"),
         _grants.c.revoked_at,
         _grants.c.issuer,
+        _grants.c.amr,
         _users.c.is_disabled,
     )
     .join(_grants, _grants.c.id == _tokens.c.grant_id)
@@ -75,6 +76,7 @@ def _grant(
         created_at=m[created_at],
         revoked_at=None,
         issuer=m["issuer"],
+        amr=tuple(m["amr"].split()),
     )
 
 

@@ -50,6 +50,7 @@ from cclibs.web.middleware import (
 from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
+from cclibs.web.pages import two_step as two_step_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.routing import not_found_by_prefix
 from cclibs.web.session import RedirectToSignIn, sign_in_redirect
@@ -151,6 +152,7 @@ def create_app(
     groups = (
         health.router,
         account_pages.router,
+        two_step_pages.router,
         application_pages.router,
         admin_pages.router,
         oauth_routes.router,
@@ -173,6 +175,7 @@ def create_app(
         settings=settings,
         db=db,
         accounts=services.accounts,
+        two_step=services.two_step,
         oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,

@@ -133,6 +133,7 @@ async def _decide(
         user_id=user.id,
         auth_time=session.created_at,
         sid=sid_of(session),
+        amr=session.amr,
         remember=False,
     )
     return send_back(request, response)
@@ -172,6 +173,7 @@ async def consent(request: Request) -> Response:
         user_id=user.id,
         auth_time=session.created_at,
         sid=sid_of(session),
+        amr=session.amr,
         remember=True,
     )
     return send_back(request, response)

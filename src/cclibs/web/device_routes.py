@@ -122,6 +122,7 @@ async def device_decision(request: Request) -> Response:
             email=user.email,
             auth_time=session.created_at,
             sid=sid_of(session),
+            amr=session.amr,
         )
     except OAuthError as error:
         return state.pages.render(

@@ -11,6 +11,7 @@ from cclibs.accounts import SignedIn, User, WebSession
 from cclibs.web.state import app_state
 
 __all__ = [
+    "PENDING_COOKIE",
     "RedirectToSignIn",
     "current",
     "current_user",
@@ -18,7 +19,12 @@ __all__ = [
     "safe_next",
     "sign_in_redirect",
     "start_session",
+    "to_second_step",
 ]
+
+PENDING_COOKIE = "cclibs_second_step"
+"""Holds a sign-in whose password was right until its second step (sealed; ten minutes)."""
+_PENDING_MAX_AGE = 600
 
 
 class RedirectToSignIn(Exception):
@@ -75,5 +81,17 @@ def start_session(request: Request, signed_in: SignedIn, next_path: str) -> Redi
         state.cookies.session_name,
         signed_in.token,
         max_age=state.settings.session_max_age_seconds,
+    )
+    return response
+
+
+def to_second_step(request: Request, pending: str, next_path: str) -> RedirectResponse:
+    """After a right password for an account with two-step sign-in: ask for the code."""
+    state = app_state(request)
+    response = RedirectResponse(
+        f"/signin/second-step?{urlencode({'next': next_path})}", status_code=303
+    )
+    state.cookies.set(
+        response, state.cookies.name(PENDING_COOKIE), pending, max_age=_PENDING_MAX_AGE
     )
     return response

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
+    from cclibs.accounts.two_step import TwoStep
     from cclibs.config import Settings
     from cclibs.libraries.archive import ArchiveService
     from cclibs.libraries.chunked import ChunkedUploads
@@ -32,6 +33,7 @@ class AppState:
     settings: Settings
     db: Database
     accounts: Accounts
+    two_step: TwoStep
     oauth: OAuthServices
     cookies: CookiePolicy
     csrf: CsrfProtection

@@ -90,7 +90,7 @@ async def test_administrators_see_every_user(
     rows = table_rows(await admin.get("/admin/users"))
     day = f"{clock.now():%Y-%m-%d}"
     assert rows == [
-        ["ada@example.com", "Ada Lovelace", day, "No", "Active", "Disable"],
+        ["ada@example.com", "Ada Lovelace", day, "No", "Active", "Disable Reset two-step"],
         ["root@example.com", "Ada Admin", day, "Yes", "Active", "You"],
     ]
 
@@ -177,7 +177,7 @@ async def test_disabling_a_user_ends_their_sessions_and_tokens(
     notice = "ada@example.com is disabled: signed out everywhere, and no application can use"
     assert f"{notice} the account." in page.text
     assert table_rows(page)[0][:2] == ["ada@example.com", "Ada Lovelace"]
-    assert table_rows(page)[0][4:] == ["Disabled", "Enable"]
+    assert table_rows(page)[0][4:] == ["Disabled", "Enable Reset two-step"]
 
     # Signed out in their browser, and refused at sign-in.
     account = await user.get("/account")
@@ -220,7 +220,7 @@ async def test_enabling_lets_them_sign_in_but_old_tokens_stay_revoked(
     )
     page = await admin.get(enabled.headers["location"])
     assert "ada@example.com is enabled and can sign in again." in page.text
-    assert table_rows(page)[0][4:] == ["Active", "Disable"]
+    assert table_rows(page)[0][4:] == ["Active", "Disable Reset two-step"]
 
     user.cookies.clear()
     assert (await sign_in(user, USER_EMAIL, USER_PASSWORD)).status_code == 303

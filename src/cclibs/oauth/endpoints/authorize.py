@@ -252,6 +252,7 @@ class AuthorizeEndpoint:
         auth_time: datetime,
         sid: str,
         remember: bool,
+        amr: tuple[str, ...] = ("pwd",),
     ) -> Response:
         """Issue a single-use code (stored as a keyed hash) and say where to send it."""
         code = secrets.token_urlsafe(32)
@@ -277,6 +278,7 @@ class AuthorizeEndpoint:
                     created_at=now,
                     expires_at=now + CODE_TTL,
                     issuer=self._issuer,
+                    amr=amr,
                 )
             )
         return self._response(

@@ -146,6 +146,7 @@ class DeviceEndpoint:
         email: str,
         auth_time: datetime,
         sid: str,
+        amr: tuple[str, ...] = ("pwd",),
     ) -> None:
         if allow and not prompt.client.may_be_authorized_by(user_id, email):
             raise AccessDenied(
@@ -165,4 +166,5 @@ class DeviceEndpoint:
                 user_id=user_id,
                 auth_time=auth_time,
                 sid=sid,
+                amr=amr,
             )

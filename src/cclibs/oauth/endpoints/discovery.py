@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cclibs.oauth.authn_context import ACR_VALUES
 from cclibs.oauth.endpoints.token import GRANT_TYPES
 from cclibs.oauth.first_party import CLI_CLIENT_ID, DISCOVERY_FIELD
 from cclibs.oauth.issuance import ID_TOKEN_ALG
@@ -65,7 +66,10 @@ def metadata(issuer: str, *, access_token_alg: str, allow_plain_pkce: bool) -> d
             "nonce",
             "sid",
             "at_hash",
+            "amr",
+            "acr",
         ],
+        "acr_values_supported": list(ACR_VALUES),
         "authorization_response_iss_parameter_supported": True,
         "access_token_signing_alg_values_supported": [access_token_alg],
         # Where the cclibs command line finds its client id (oauth.first_party).

@@ -110,6 +110,7 @@ class AuthorizationCodeGrant:
             sid=code.sid,
             created_at=now,
             issuer=self._factory.issuer,
+            amr=code.amr,
         )
         await store.add_grant(grant)
         await store.mark_code_used(code.code_hash, now, grant.id)

@@ -97,6 +97,7 @@ class DeviceCodeGrant:
             sid=device.sid or "",
             created_at=now,
             issuer=self._factory.issuer,
+            amr=device.amr,
         )
         await store.add_grant(grant)
         await store.update_device(device.device_code_hash, status="used")

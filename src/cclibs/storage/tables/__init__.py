@@ -1,7 +1,13 @@
 """The declarative base and every table. Importing this package registers all tables."""
 
 from cclibs.storage.tables._base import Base, UtcDateTime
-from cclibs.storage.tables.accounts import LoginFailureRow, UserRow, WebSessionRow
+from cclibs.storage.tables.accounts import (
+    LoginFailureRow,
+    RecoveryCodeRow,
+    SecondFactorRow,
+    UserRow,
+    WebSessionRow,
+)
 from cclibs.storage.tables.bookmarks import LibraryBookmarkRow
 from cclibs.storage.tables.clients import ClientRow, ClientSecretRow, ProjectRow
 from cclibs.storage.tables.grants import (
@@ -49,8 +55,10 @@ __all__ = [
     "LoginFailureRow",
     "PlaygroundSessionRow",
     "ProjectRow",
+    "RecoveryCodeRow",
     "RefreshTokenRow",
     "RevokedAccessTokenRow",
+    "SecondFactorRow",
     "SigningKeyRow",
     "UserRow",
     "UtcDateTime",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cclibs.storage.tables._base import Base, UtcDateTime
@@ -35,6 +35,8 @@ class WebSessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    amr: Mapped[str] = mapped_column(String(32), server_default="pwd")
+    """Space-delimited RFC 8176 methods of the sign-in (``pwd``, ``pwd otp``)."""
 
 
 class LoginFailureRow(Base):
@@ -47,3 +49,29 @@ class LoginFailureRow(Base):
     scope: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(128))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class SecondFactorRow(Base):
+    """A user's TOTP authenticator; the secret is sealed, never stored in clear."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sealed_secret: Mapped[str] = mapped_column(Text)
+    last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    enabled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RecoveryCodeRow(Base):
+    """A one-time recovery code, stored as a keyed hash (``cclibs.accounts.recovery``)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -48,6 +48,8 @@ class AuthorizationCodeRow(Base):
     grant_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     """The issuer that made the code; None for codes made before issuer binding."""
+    amr: Mapped[str] = mapped_column(String(32), server_default="pwd")
+    """Space-delimited RFC 8176 methods of the sign-in behind the code."""
 
 
 class GrantRow(Base):
@@ -69,6 +71,8 @@ class GrantRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     """The issuer whose tokens these are; None for families from before issuer binding."""
+    amr: Mapped[str] = mapped_column(String(32), server_default="pwd")
+    """Space-delimited RFC 8176 methods of the sign-in behind the family."""
 
 
 class RefreshTokenRow(Base):
@@ -109,6 +113,7 @@ class DeviceAuthorizationRow(Base):
     auth_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     issuer: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    amr: Mapped[str] = mapped_column(String(32), server_default="pwd")
 
 
 class RevokedAccessTokenRow(Base):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from cclibs.accounts import AccountError, InvalidField, Throttled, User
+from cclibs.accounts import AccountError, InvalidField, SecondStepDue, Throttled, User
 from cclibs.web.authorize_routes import allow_next_target
 from cclibs.web.forms import read_form
 from cclibs.web.pages.applications import connected_apps_context
 from cclibs.web.routing import Routes
-from cclibs.web.session import current, require_user, safe_next, start_session
+from cclibs.web.session import current, require_user, safe_next, start_session, to_second_step
 from cclibs.web.state import app_state
 
-__all__ = ["router"]
+__all__ = ["account_page_with", "router"]
 
 router = Routes()
 
@@ -78,6 +78,8 @@ async def signin(request: Request) -> Response:
     except AccountError as error:
         await allow_next_target(request, next_path)
         return _form_error(request, "signin.html", error, context)
+    if isinstance(signed_in, SecondStepDue):
+        return to_second_step(request, state.two_step.start_sign_in(signed_in.user), next_path)
     return start_session(request, signed_in, next_path)
 
 
@@ -141,18 +143,21 @@ async def signout(request: Request) -> Response:
     return response
 
 
-async def _account_page(
+async def account_page_with(
     request: Request, user: User, context: dict[str, object], *, status: int = 200
 ) -> Response:
-    """account.html with the user's connected applications, which every render shows."""
+    """account.html with the user's connected applications and two-step state, which every
+    render shows."""
+    state = app_state(request)
     apps = await connected_apps_context(request, user)
-    return app_state(request).pages.render(
-        request, "account.html", {**apps, **context}, status=status
+    two_step = await state.two_step.status(user.id)
+    return state.pages.render(
+        request, "account.html", {**apps, "two_step": two_step, **context}, status=status
     )
 
 
 async def _account_error(request: Request, user: User, error: AccountError) -> Response:
-    return await _account_page(
+    return await account_page_with(
         request, user, {"error": error.message, "errors": error.field_errors}, status=error.status
     )
 
@@ -160,12 +165,13 @@ async def _account_error(request: Request, user: User, error: AccountError) -> R
 @router.get("/account")
 async def account_page(request: Request) -> Response:
     _, user = await require_user(request)
-    return await _account_page(
+    return await account_page_with(
         request,
         user,
         {
             "changed": request.query_params.get("changed") == "1",
             "country_saved": request.query_params.get("country") == "1",
+            "two_step_off": request.query_params.get("two_step") == "off",
         },
     )
 

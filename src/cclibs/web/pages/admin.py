@@ -1,4 +1,5 @@
-"""Administration: the user list, and disabling and enabling accounts. Handlers only: the rules
+"""Administration: the user list, disabling and enabling accounts, and resetting two-step
+sign-in. Handlers only: the rules
 live in Accounts.
 
 Only administrators see these pages; anyone else signed in gets the ordinary 404 page, so the
@@ -83,7 +84,7 @@ async def users_page(request: Request) -> Response:
         admin,
         query,
         _page_number(request.query_params.get("page")),
-        {"changed": changed},
+        {"changed": changed, "reset": request.query_params.get("reset") == "1"},
     )
 
 
@@ -111,3 +112,22 @@ async def disable_user(request: Request) -> Response:
 @router.post("/admin/users/{user_id}/enable")
 async def enable_user(request: Request) -> Response:
     return await _set_disabled(request, False)
+
+
+@router.post("/admin/users/{user_id}/reset-two-step")
+async def reset_two_step(request: Request) -> Response:
+    """Turn a user's two-step sign-in off (a lost phone and lost recovery codes): they sign
+    in with the password alone until they set it up again."""
+    admin = await require_admin(request)
+    form = await read_form(request, (), ("q", "page"))
+    query, page = form["q"][:_MAX_QUERY], _page_number(form["page"])
+    user_id = request.path_params["user_id"]
+    try:
+        await app_state(request).two_step.reset(user_id, by=admin)
+    except UnknownUser:
+        raise PageNotFound("There is no such account.") from None
+    except AccountError as error:
+        return await _users_page(
+            request, admin, query, page, {"error": error.message}, status=error.status
+        )
+    return RedirectResponse(_listing_url(query, page, changed=user_id, reset="1"), status_code=303)
