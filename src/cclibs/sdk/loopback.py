@@ -53,11 +53,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         self.server.result = params
-        self.server.received.set()
-        if "error" in params:
-            self._answer(200, "Sign-in was not completed", "You can close this tab.")
-        else:
-            self._answer(200, "Signed in", "You can close this tab and return to the terminal.")
+        try:
+            if "error" in params:
+                self._answer(200, "Sign-in was not completed", "You can close this tab.")
+            else:
+                self._answer(200, "Signed in", "You can close this tab and return to the terminal.")
+        finally:
+            # Only once the page is sent: the command may exit as soon as it wakes (a denied
+            # consent ends it at once), and the browser would get a cut answer.
+            self.server.received.set()
 
     def _answer(self, status: int, title: str, message: str) -> None:
         body = _PAGE.format(title=html.escape(title), message=html.escape(message)).encode()
@@ -68,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("referrer-policy", "no-referrer")
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: the terminal belongs to the command."""
