@@ -26,6 +26,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from cclibs.mail.addresses import parse_mailbox, parse_smtp_url
+
 __all__ = [
     "ConfigError",
     "Environment",
@@ -142,6 +144,25 @@ class Settings(BaseSettings):
     """The first retry's delay; each next one doubles it (up to an hour)."""
     webhook_max_attempts: int = Field(default=12, ge=1, le=50)
     """Attempts before a delivery is given up as failed."""
+    smtp_url: SecretStr | None = None
+    """Where mail goes. Unset: each message is written to ``DATA_DIR/outbox/`` as an ``.eml``
+    file (a development shortcut, announced each time). Otherwise one of:
+
+    - ``smtp://user:password@host:587``: STARTTLS, required (the port defaults to 587);
+    - ``smtps://user:password@host:465``: TLS from the first byte (the port defaults to 465);
+    - ``smtp://host:25?starttls=false``: no TLS, for a relay on this machine or network; it
+      carries no credentials unless the host is loopback (they would cross the wire in clear).
+
+    Credentials are optional; percent-encode ``@``, ``:`` and ``/`` in them. The certificate
+    is checked against the system's authorities. Secret: never logged or shown."""
+    mail_from: str = "cclibs <no-reply@localhost>"
+    """The ``From`` of every message, as ``Name <address>`` or a bare address."""
+    mail_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    """How long one sending attempt may take, connection and answers included."""
+    mail_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """The first retry's delay; each next one doubles it (up to an hour)."""
+    mail_max_attempts: int = Field(default=10, ge=1, le=50)
+    """Attempts before a message is given up as failed."""
 
     @classmethod
     def settings_customise_sources(
@@ -263,6 +284,25 @@ class Settings(BaseSettings):
         if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
             raise ConfigError("CCLIBS_S3_ACCESS_KEY_ID and CCLIBS_S3_SECRET_ACCESS_KEY go together")
         return self
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _smtp_url_is_usable(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("an smtp:// or smtps:// URL is expected")
+        # The message names what is wrong, never the URL: it may carry a password.
+        parse_smtp_url(value.strip())
+        return value.strip()
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_an_address(cls, value: str) -> str:
+        parse_mailbox(value)
+        return value.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -24,6 +24,11 @@ from cclibs.libraries.chunked import ChunkedUploads
 from cclibs.libraries.elements import ElementService
 from cclibs.libraries.files import LibraryFiles
 from cclibs.libraries.service import LibraryService
+from cclibs.mail.addresses import parse_mailbox, parse_smtp_url
+from cclibs.mail.eml_files import EmlFileSender
+from cclibs.mail.ports import MailSender
+from cclibs.mail.service import Mailer
+from cclibs.mail.worker import MailWorker
 from cclibs.oauth.bearer import BearerValidator
 from cclibs.oauth.client_auth import ClientAuthenticator
 from cclibs.oauth.clients import SecretHasher
@@ -45,6 +50,7 @@ from cclibs.oauth.projects import ProjectRegistry
 from cclibs.oauth.registration import ClientRegistry
 from cclibs.oauth.signing import KeyRingSigner
 from cclibs.oauth.tokens import TokenIssuer
+from cclibs.retry import RetryPolicy
 from cclibs.sealing import Sealer
 from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
@@ -54,20 +60,23 @@ from cclibs.storage.credential_cache import CachedUsers, CredentialCache
 from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.keys import SqlKeyTransactions
 from cclibs.storage.libraries import SqlLibraryTransactions
+from cclibs.storage.mail import SqlMailOutbox
 from cclibs.storage.refresh import SqlRefreshTransactions
 from cclibs.storage.versions import ChangeWatch
 from cclibs.storage.webhooks import SqlOutbox, SqlSubscriptionTransactions
 from cclibs.webhooks.destinations import Destinations
 from cclibs.webhooks.service import SEAL_PURPOSE, WebhookService
-from cclibs.webhooks.worker import DeliveryWorker, RetryPolicy
+from cclibs.webhooks.worker import DeliveryWorker
 
 __all__ = [
     "LibraryServices",
+    "MailServices",
     "ManagedBlobStore",
     "OAuthServices",
     "Services",
     "WebhookServices",
     "build_blob_stores",
+    "build_mail_sender",
     "build_services",
 ]
 
@@ -167,6 +176,38 @@ def _build_webhooks(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MailServices:
+    mailer: Mailer
+    """Queues a message, in the caller's transaction or one of its own."""
+    worker: MailWorker
+    """Started in the app's lifespan (``worker.run()``)."""
+
+
+def build_mail_sender(settings: Settings) -> MailSender:
+    """The SMTP server of ``CCLIBS_SMTP_URL``, or, unset, ``.eml`` files in
+    ``DATA_DIR/outbox/`` (a development shortcut that warns with each message)."""
+    if settings.smtp_url is None:
+        return EmlFileSender(settings.data_dir / "outbox")
+    from cclibs.mail.smtp import SmtpSender  # its client loads only when configured
+
+    target = parse_smtp_url(settings.smtp_url.get_secret_value())
+    return SmtpSender(target, timeout_seconds=settings.mail_timeout_seconds)
+
+
+def _build_mail(settings: Settings, db: Database, clock: Clock) -> MailServices:
+    outbox = SqlMailOutbox(db)
+    policy = RetryPolicy(
+        timeout_seconds=settings.mail_timeout_seconds,
+        retry_seconds=settings.mail_retry_seconds,
+        max_attempts=settings.mail_max_attempts,
+    )
+    return MailServices(
+        Mailer(outbox, parse_mailbox(settings.mail_from), clock),
+        MailWorker(outbox, build_mail_sender(settings), clock, policy),
+    )
+
+
 class AccountDirectory:
     """The OAuth core's view of accounts (``UserDirectory``)."""
 
@@ -200,6 +241,7 @@ class Services:
     libraries: LibraryServices
     secret_key: bytes
     webhooks: WebhookServices
+    mail: MailServices
 
 
 def build_services(
@@ -241,6 +283,7 @@ def build_services(
         libraries=_build_libraries(settings, db, clock),
         secret_key=secret,
         webhooks=_build_webhooks(settings, db, clock, secret),
+        mail=_build_mail(settings, db, clock),
     )
 
 

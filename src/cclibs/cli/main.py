@@ -35,6 +35,7 @@ _COMMANDS: dict[str, tuple[str, str, bool]] = {
     "profiles": ("profiles", "app", True),
     "libraries": ("libraries", "app", True),
     "elements": ("elements", "app", True),
+    "mail": ("mail", "app", True),
 }
 
 

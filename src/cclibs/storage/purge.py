@@ -13,7 +13,9 @@ What goes, and when:
   expired (they are sign-ins whose every token is dead);
 - deny-list entries of revoked access tokens once the token itself has expired;
 - webhook deliveries (with their attempts) 30 days after they were delivered or given up;
-  pending ones stay until they are.
+  pending ones stay until they are;
+- mail 7 days after it was sent or given up (its bodies may hold links that still work);
+  pending mail stays until then.
 
 Sign-in throttle records are pruned by the throttle itself. Each batch is one short write
 transaction, so the purge never holds SQLite's write lock for long while the server works.
@@ -34,6 +36,7 @@ from cclibs.storage.tables import (
     AuthorizationCodeRow,
     DeviceAuthorizationRow,
     GrantRow,
+    MailOutboxRow,
     PlaygroundSessionRow,
     RefreshTokenRow,
     RevokedAccessTokenRow,
@@ -46,6 +49,7 @@ __all__ = ["BATCH", "Purge", "PurgeReport"]
 BATCH = 500
 _LONGEST_ACCESS_TOKEN = timedelta(seconds=ACCESS_TOKEN_TTL_BOUNDS[1])
 WEBHOOK_HISTORY = timedelta(days=30)
+MAIL_HISTORY = timedelta(days=7)
 
 
 @dataclass
@@ -106,6 +110,11 @@ class Purge:
                 "webhook deliveries",
                 WebhookDeliveryRow.id,
                 WebhookDeliveryRow.finished_ms < int((now - WEBHOOK_HISTORY).timestamp() * 1000),
+            ),
+            (
+                "mail",
+                MailOutboxRow.id,
+                MailOutboxRow.finished_ms < int((now - MAIL_HISTORY).timestamp() * 1000),
             ),
         ]
         for name, key, condition in steps:

@@ -8,9 +8,7 @@ credential's project (the developer's own libraries reach the developer's own cr
 Server-to-Server one included). The audience is taken when the change commits: a library
 deleted is announced to those who could see it just before.
 
-Claims: a worker leases due rows with a conditional ``UPDATE ... WHERE lease is free``; on
-PostgreSQL the candidate scan also skips rows another worker has locked, so many processes
-share the outbox without waiting on each other, and a row is held by one of them at a time.
+Claims: a worker leases due rows as ``cclibs.storage.leases`` does for every outbox.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from cclibs.libraries.models import Library
 from cclibs.storage.db import Database
+from cclibs.storage.leases import any_due, lease_due
 from cclibs.storage.library_rows import library_of
 from cclibs.storage.tables import (
     ClientRow,
@@ -250,36 +249,17 @@ class SqlOutbox:
 
     async def claim(self, owner: str, now_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
         d, s = WebhookDeliveryRow, WebhookSubscriptionRow
-        free = or_(d.lease_until_ms.is_(None), d.lease_until_ms < now_ms)
-        due = (d.state == "pending", d.next_attempt_ms <= now_ms, free)
-        until = now_ms + lease_ms
-        # Asked in a read first (the due index answers it): an idle worker polls twice a
-        # second, and on SQLite a write transaction would take the one write lock each time.
         async with self._db.read() as session:
-            if await session.scalar(select(d.id).where(*due).limit(1)) is None:
+            if not await any_due(session, d, now_ms):
                 return []
         async with self._db.write() as session:
-            candidates = list(
-                await session.scalars(
-                    select(d.id)
-                    .where(*due)
-                    .order_by(d.next_attempt_ms, d.created_ms, d.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not candidates:
+            taken = await lease_due(session, d, owner, now_ms, now_ms + lease_ms, limit)
+            if not taken:
                 return []
-            await session.execute(
-                update(d)
-                .where(d.id.in_(candidates), *due)
-                .values(lease_owner=owner, lease_until_ms=until)
-                .execution_options(synchronize_session=False)
-            )
             rows = await session.execute(
                 select(d, s.url, s.sealed_secret)
                 .join(s, s.id == d.subscription_id)
-                .where(d.id.in_(candidates), d.lease_owner == owner, d.lease_until_ms == until)
+                .where(d.id.in_(taken))
                 .order_by(d.next_attempt_ms, d.created_ms, d.id)
                 .execution_options(populate_existing=True)
             )

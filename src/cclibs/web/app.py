@@ -137,12 +137,16 @@ def create_app(
         garbage = asyncio.create_task(_collect_garbage(services.libraries.files))
         purge = asyncio.create_task(_purge(Purge(db), services.clock))
         deliveries = asyncio.create_task(services.webhooks.worker.run())
+        mail = asyncio.create_task(services.mail.worker.run())
         yield
         garbage.cancel()
         purge.cancel()
         deliveries.cancel()
+        mail.cancel()
         with suppress(asyncio.CancelledError):
             await deliveries
+        with suppress(asyncio.CancelledError):
+            await mail
         await services.webhooks.http.aclose()
         await keys
         await sweep
@@ -195,6 +199,7 @@ def create_app(
         chunked_uploads=services.libraries.chunked,
         signup_open=settings.signup_open(),
         webhooks=services.webhooks,
+        mail=services.mail,
     )
     install_error_handlers(app)
 

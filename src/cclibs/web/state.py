@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from cclibs.libraries.files import LibraryFiles
     from cclibs.libraries.service import LibraryService
     from cclibs.playground.assembly import PlaygroundServices
-    from cclibs.services import OAuthServices, WebhookServices
+    from cclibs.services import MailServices, OAuthServices, WebhookServices
     from cclibs.storage import Database
     from cclibs.web.cookies import CookiePolicy
     from cclibs.web.csrf import CsrfProtection
@@ -49,6 +49,9 @@ class AppState:
     signup_open: bool
     webhooks: WebhookServices | None = None
     """Webhook subscriptions and their worker (None only in an app built without them)."""
+    mail: MailServices | None = None
+    """Queues mail (``mail.mailer.queue``), and its worker (None only in an app built
+    without it)."""
 
 
 def app_state(request: Request) -> AppState:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
 
 import httpx
 
 from cclibs.clock import Clock
 from cclibs.logs import get_logger
+from cclibs.retry import RetryPolicy
 from cclibs.sealing import Sealer, Unsealable
 from cclibs.webhooks.destinations import DestinationRefused, Destinations
 from cclibs.webhooks.models import Claimed, Outcome
@@ -34,25 +34,7 @@ from cclibs.webhooks.signing import signed_headers
 __all__ = ["DeliveryWorker", "RetryPolicy"]
 
 _log = get_logger("cclibs.webhooks")
-_MAX_DELAY_S = 3600.0
-_LEASE_MARGIN_S = 10.0
-"""Beyond the timeout: time to record the outcome before another worker may take the row."""
 _MAX_ERROR = 300
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    timeout_seconds: float = 10.0
-    retry_seconds: float = 10.0
-    max_attempts: int = 12
-
-    def delay_after(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failed attempt."""
-        return min(_MAX_DELAY_S, self.retry_seconds * 2.0 ** (attempts - 1))
-
-    @property
-    def lease_ms(self) -> int:
-        return int((self.timeout_seconds + _LEASE_MARGIN_S) * 1000)
 
 
 def _ms(clock: Clock) -> int:

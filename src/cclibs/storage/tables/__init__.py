@@ -27,6 +27,7 @@ from cclibs.storage.tables.libraries import (
     LibraryUploadPartRow,
     LibraryUploadRow,
 )
+from cclibs.storage.tables.mail import MailOutboxRow
 from cclibs.storage.tables.playground import PlaygroundSessionRow
 from cclibs.storage.tables.search import is_search_object
 from cclibs.storage.tables.versions import ChangeCounterRow
@@ -53,6 +54,7 @@ __all__ = [
     "LibraryUploadPartRow",
     "LibraryUploadRow",
     "LoginFailureRow",
+    "MailOutboxRow",
     "PlaygroundSessionRow",
     "ProjectRow",
     "RecoveryCodeRow",
