@@ -13,11 +13,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
+from sqlalchemy import text
 
 from cclibs.logs import configure_logging, flush_logs, get_logger
+from cclibs.storage import Database
 from tests.support.logs import configured_logging
 
 _JWT = (
@@ -177,3 +180,21 @@ def test_configure_logging_is_idempotent_and_leaves_no_writer_behind() -> None:
             configure_logging(json=json_mode)
         assert threading.active_count() <= before + 1
     assert threading.active_count() <= before
+
+
+@pytest.mark.anyio
+async def test_debug_logs_do_not_carry_the_values_of_statements(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret = secrets.token_hex(16)
+    with configured_logging(json=True, level="DEBUG"):
+        db = Database(f"sqlite:///{tmp_path / 'debug.db'}")
+        try:
+            async with db.read() as session:
+                assert (await session.execute(text("SELECT :v"), {"v": secret})).scalar() == secret
+        finally:
+            await db.dispose()
+        logging.getLogger("tests.logs").debug("debug lines are written")
+        log = _output(capsys)
+    assert "debug lines are written" in log
+    assert secret not in log

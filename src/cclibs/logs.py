@@ -101,6 +101,9 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # cclibs writes its own access line (without query strings, which may carry secrets).
     logging.getLogger("uvicorn.access").disabled = True
+    # At DEBUG, aiosqlite logs each call with its arguments: statements' bound values
+    # (password and token hashes, mail bodies) in a shape the redaction cannot know.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     _stop(previous)
     if not _atexit_registered:
         atexit.register(stop_logging)
