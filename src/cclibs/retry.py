@@ -7,9 +7,18 @@ off at the timeout), so a worker that dies leaves its rows due again once the le
 
 from __future__ import annotations
 
+import abc
+import asyncio
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-__all__ = ["RetryPolicy"]
+from cclibs.clock import Clock
+
+__all__ = ["OutboxWorker", "RetryPolicy", "epoch_ms"]
+
+ClaimedT = TypeVar("ClaimedT")
 
 _MAX_DELAY_S = 3600.0
 _LEASE_MARGIN_S = 10.0
@@ -30,3 +39,57 @@ class RetryPolicy:
     @property
     def lease_ms(self) -> int:
         return int((self.timeout_seconds + _LEASE_MARGIN_S) * 1000)
+
+
+def epoch_ms(clock: Clock) -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+class OutboxWorker(abc.ABC, Generic[ClaimedT]):
+    """The loop of an outbox's worker: claim what is due (a lease in ``owner``'s name), send
+    it concurrently, and poll again after ``poll_seconds`` unless the batch was full."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        policy: RetryPolicy,
+        *,
+        poll_seconds: float,
+        batch: int,
+        log: Any,
+        failure: str,
+    ) -> None:
+        self._clock = clock
+        self.policy = policy
+        self._poll = poll_seconds
+        self._batch = batch
+        self._log = log
+        self._failure = failure
+        self.owner = uuid.uuid4().hex
+        """This worker's name in the leases it takes."""
+
+    @abc.abstractmethod
+    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> Sequence[ClaimedT]:
+        """Lease up to ``limit`` due rows to ``self.owner`` until ``now_ms + lease_ms``."""
+
+    @abc.abstractmethod
+    async def _handle(self, claimed: ClaimedT) -> None:
+        """One attempt at a claimed row, its outcome recorded."""
+
+    async def run(self) -> None:
+        """Work until cancelled; a round that fails is logged and tried again."""
+        while True:
+            try:
+                done = await self.run_once()
+            except Exception:  # logged; the next round tries again
+                self._log.exception(self._failure)
+                done = 0
+            if done < self._batch:
+                await asyncio.sleep(self._poll)
+
+    async def run_once(self) -> int:
+        """One round: claim what is due and try it concurrently; how many were tried."""
+        claimed = await self._claim(epoch_ms(self._clock), self.policy.lease_ms, self._batch)
+        if claimed:
+            await asyncio.gather(*(self._handle(one) for one in claimed))
+        return len(claimed)

@@ -15,23 +15,18 @@ Retries: any failure (no connection, a refusal, a 4xx or 5xx answer, a timeout) 
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from cclibs.clock import Clock
 from cclibs.logs import get_logger
 from cclibs.mail.ports import Claimed, MailNotSent, MailOutbox, MailSender, MailState
-from cclibs.retry import RetryPolicy
+from cclibs.retry import OutboxWorker, RetryPolicy, epoch_ms
 
 __all__ = ["MailWorker"]
 
 _log = get_logger("cclibs.mail")
 
 
-def _ms(clock: Clock) -> int:
-    return int(clock.now().timestamp() * 1000)
-
-
-class MailWorker:
+class MailWorker(OutboxWorker[Claimed]):
     def __init__(
         self,
         outbox: MailOutbox,
@@ -42,39 +37,27 @@ class MailWorker:
         poll_seconds: float = 1.0,
         batch: int = 10,
     ) -> None:
+        super().__init__(
+            clock,
+            policy,
+            poll_seconds=poll_seconds,
+            batch=batch,
+            log=_log,
+            failure="could not send mail",
+        )
         self._outbox = outbox
         self.sender = sender
-        self._clock = clock
-        self.policy = policy
-        self._poll = poll_seconds
-        self._batch = batch
-        self.owner = uuid.uuid4().hex
-        """This worker's name in the leases it takes."""
 
-    async def run(self) -> None:
-        """Send until cancelled; a round that fails is logged and tried again."""
-        while True:
-            try:
-                sent = await self.run_once()
-            except Exception:  # logged; the next round tries again
-                _log.exception("could not send mail")
-                sent = 0
-            if sent < self._batch:
-                await asyncio.sleep(self._poll)
+    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
+        return await self._outbox.claim(self.owner, now_ms, lease_ms, limit)
 
-    async def run_once(self) -> int:
-        """One round: claim what is due and send it concurrently; how many were tried."""
-        claimed = await self._outbox.claim(
-            self.owner, _ms(self._clock), self.policy.lease_ms, self._batch
-        )
-        if claimed:
-            await asyncio.gather(*(self._send(one) for one in claimed))
-        return len(claimed)
+    async def _handle(self, claimed: Claimed) -> None:
+        await self._send(claimed)
 
     async def _send(self, claimed: Claimed) -> None:
         error = await self._attempt(claimed)
         attempts = claimed.attempts + 1
-        now = _ms(self._clock)
+        now = epoch_ms(self._clock)
         state: MailState
         due: int
         finished: int | None

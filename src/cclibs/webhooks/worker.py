@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 
 import httpx
 
 from cclibs.clock import Clock
 from cclibs.logs import get_logger
-from cclibs.retry import RetryPolicy
+from cclibs.retry import OutboxWorker, RetryPolicy, epoch_ms
 from cclibs.sealing import Sealer, Unsealable
 from cclibs.webhooks.destinations import DestinationRefused, Destinations
 from cclibs.webhooks.models import Claimed, Outcome
@@ -37,11 +36,7 @@ _log = get_logger("cclibs.webhooks")
 _MAX_ERROR = 300
 
 
-def _ms(clock: Clock) -> int:
-    return int(clock.now().timestamp() * 1000)
-
-
-class DeliveryWorker:
+class DeliveryWorker(OutboxWorker[Claimed]):
     def __init__(
         self,
         outbox: Outbox,
@@ -54,39 +49,27 @@ class DeliveryWorker:
         poll_seconds: float = 0.5,
         batch: int = 20,
     ) -> None:
+        super().__init__(
+            clock,
+            policy,
+            poll_seconds=poll_seconds,
+            batch=batch,
+            log=_log,
+            failure="could not deliver webhooks",
+        )
         self._outbox = outbox
         self._destinations = destinations
         self._sealer = sealer
-        self._clock = clock
         self._http = http
-        self.policy = policy
-        self._poll = poll_seconds
-        self._batch = batch
-        self.owner = uuid.uuid4().hex
-        """This worker's name in the leases it takes."""
 
-    async def run(self) -> None:
-        """Deliver until cancelled; a round that fails is logged and tried again."""
-        while True:
-            try:
-                sent = await self.run_once()
-            except Exception:  # logged; the next round tries again
-                _log.exception("could not deliver webhooks")
-                sent = 0
-            if sent < self._batch:
-                await asyncio.sleep(self._poll)
+    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
+        return await self._outbox.claim(self.owner, now_ms, lease_ms, limit)
 
-    async def run_once(self) -> int:
-        """One round: claim what is due and send it concurrently; how many were sent."""
-        claimed = await self._outbox.claim(
-            self.owner, _ms(self._clock), self.policy.lease_ms, self._batch
-        )
-        if claimed:
-            await asyncio.gather(*(self._deliver(one) for one in claimed))
-        return len(claimed)
+    async def _handle(self, claimed: Claimed) -> None:
+        await self._deliver(claimed)
 
     async def _deliver(self, claimed: Claimed) -> None:
-        started = _ms(self._clock)
+        started = epoch_ms(self._clock)
         began = time.perf_counter()
         status, error = await self._attempt(claimed)
         outcome = Outcome(started, round((time.perf_counter() - began) * 1000), status, error)
@@ -97,7 +80,7 @@ class DeliveryWorker:
             state, due = "failed", started
         else:
             state = "pending"
-            due = _ms(self._clock) + int(self.policy.delay_after(attempts) * 1000)
+            due = epoch_ms(self._clock) + int(self.policy.delay_after(attempts) * 1000)
         await self._outbox.settle(claimed, self.owner, outcome, state=state, next_attempt_ms=due)
 
     async def _attempt(self, claimed: Claimed) -> tuple[int | None, str | None]:
