@@ -12,13 +12,14 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from cclibs.clock import Clock
 
-__all__ = ["OutboxWorker", "RetryPolicy", "epoch_ms"]
+__all__ = ["DueRows", "OutboxWorker", "RetryPolicy", "epoch_ms"]
 
 ClaimedT = TypeVar("ClaimedT")
+ClaimedT_co = TypeVar("ClaimedT_co", covariant=True)
 
 _MAX_DELAY_S = 3600.0
 _LEASE_MARGIN_S = 10.0
@@ -45,12 +46,21 @@ def epoch_ms(clock: Clock) -> int:
     return int(clock.now().timestamp() * 1000)
 
 
+class DueRows(Protocol[ClaimedT_co]):
+    async def claim(
+        self, owner: str, now_ms: int, lease_ms: int, limit: int
+    ) -> Sequence[ClaimedT_co]:
+        """Lease up to ``limit`` due rows to ``owner`` until ``now_ms + lease_ms``."""
+        ...
+
+
 class OutboxWorker(abc.ABC, Generic[ClaimedT]):
     """The loop of an outbox's worker: claim what is due (a lease in ``owner``'s name), send
     it concurrently, and poll again after ``poll_seconds`` unless the batch was full."""
 
     def __init__(
         self,
+        due: DueRows[ClaimedT],
         clock: Clock,
         policy: RetryPolicy,
         *,
@@ -59,6 +69,7 @@ class OutboxWorker(abc.ABC, Generic[ClaimedT]):
         log: Any,
         failure: str,
     ) -> None:
+        self._due = due
         self._clock = clock
         self.policy = policy
         self._poll = poll_seconds
@@ -67,10 +78,6 @@ class OutboxWorker(abc.ABC, Generic[ClaimedT]):
         self._failure = failure
         self.owner = uuid.uuid4().hex
         """This worker's name in the leases it takes."""
-
-    @abc.abstractmethod
-    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> Sequence[ClaimedT]:
-        """Lease up to ``limit`` due rows to ``self.owner`` until ``now_ms + lease_ms``."""
 
     @abc.abstractmethod
     async def _handle(self, claimed: ClaimedT) -> None:
@@ -89,7 +96,8 @@ class OutboxWorker(abc.ABC, Generic[ClaimedT]):
 
     async def run_once(self) -> int:
         """One round: claim what is due and try it concurrently; how many were tried."""
-        claimed = await self._claim(epoch_ms(self._clock), self.policy.lease_ms, self._batch)
+        now = epoch_ms(self._clock)
+        claimed = await self._due.claim(self.owner, now, self.policy.lease_ms, self._batch)
         if claimed:
             await asyncio.gather(*(self._handle(one) for one in claimed))
         return len(claimed)

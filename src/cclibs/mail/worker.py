@@ -38,6 +38,7 @@ class MailWorker(OutboxWorker[Claimed]):
         batch: int = 10,
     ) -> None:
         super().__init__(
+            outbox,
             clock,
             policy,
             poll_seconds=poll_seconds,
@@ -48,13 +49,7 @@ class MailWorker(OutboxWorker[Claimed]):
         self._outbox = outbox
         self.sender = sender
 
-    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
-        return await self._outbox.claim(self.owner, now_ms, lease_ms, limit)
-
     async def _handle(self, claimed: Claimed) -> None:
-        await self._send(claimed)
-
-    async def _send(self, claimed: Claimed) -> None:
         error = await self._attempt(claimed)
         attempts = claimed.attempts + 1
         now = epoch_ms(self._clock)

@@ -50,6 +50,7 @@ class DeliveryWorker(OutboxWorker[Claimed]):
         batch: int = 20,
     ) -> None:
         super().__init__(
+            outbox,
             clock,
             policy,
             poll_seconds=poll_seconds,
@@ -62,13 +63,7 @@ class DeliveryWorker(OutboxWorker[Claimed]):
         self._sealer = sealer
         self._http = http
 
-    async def _claim(self, now_ms: int, lease_ms: int, limit: int) -> list[Claimed]:
-        return await self._outbox.claim(self.owner, now_ms, lease_ms, limit)
-
     async def _handle(self, claimed: Claimed) -> None:
-        await self._deliver(claimed)
-
-    async def _deliver(self, claimed: Claimed) -> None:
         started = epoch_ms(self._clock)
         began = time.perf_counter()
         status, error = await self._attempt(claimed)
