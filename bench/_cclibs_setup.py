@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
-from _harness import HOST, ServerProcess, clean_env, venv_bin
+from _harness import HOST, ServerProcess, clean_env, free_port, venv_bin
 
 from cclibs.sdk.pkce import s256
 
@@ -255,3 +255,28 @@ def checked_server(
                 f"{label}: {errors} error lines in its log, exit {stopped.returncode}, "
                 f"killed={stopped.killed}\n{server.log_tail(8)}"
             )
+
+
+@dataclass(frozen=True)
+class ApiServer:
+    port: int
+    pid: int
+    headers: dict[str, str]
+    """Of an API call as the Web App's user (the token from the real sign-in pages)."""
+
+
+@contextmanager
+def api_server(backend: Backend, tmp: Path, problems: list[str], scope: str) -> Iterator[ApiServer]:
+    """``cclibs serve`` of ``backend`` on 127.0.0.1 for the block, checked as
+    ``checked_server`` checks it, with a user's token of ``scope``."""
+    port = free_port()
+    argv = [str(venv_bin() / "cclibs"), "serve", "--host", HOST, "--port", str(port)]
+    log = tmp / f"cclibs-{backend.name}.log"
+    with checked_server(argv, backend.env(port), log, port, problems, "server") as process:
+        browser = Browser(backend, port, scope=scope)
+        try:
+            token = str(browser.tokens()["access_token"])
+        finally:
+            browser.close()
+        headers = {"Authorization": f"Bearer {token}", "x-api-key": backend.web["client_id"]}
+        yield ApiServer(port, process.pid, headers)

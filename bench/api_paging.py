@@ -34,25 +34,22 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
-from _cclibs_setup import Backend, Browser, checked_server, drop, prepare, sqlite_path
+from _cclibs_setup import Backend, api_server, drop, prepare, sqlite_path
 from _harness import (
     HOST,
     CpuMeter,
     current_source,
     exit_on_sigterm,
-    free_port,
     project_revision,
     quiet_check,
     summary,
     use_revision,
-    venv_bin,
     wait_for_quiet_machine,
 )
 
@@ -301,28 +298,14 @@ def new_library(api: Api) -> str:
 # The run ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def server(backend: Backend, tmp: Path, result: Result) -> Iterator[tuple[int, int]]:
-    port = free_port()
-    argv = [str(venv_bin() / "cclibs"), "serve", "--host", HOST, "--port", str(port)]
-    log = tmp / f"cclibs-{backend.name}.log"
-    with checked_server(argv, backend.env(port), log, port, result.problems, "server") as process:
-        yield port, process.pid
-
-
 def run_backend(name: str, args: argparse.Namespace, tmp: Path) -> Result:
     database = f"cclibs_bench_paging_{secrets.token_hex(4)}" if name == "postgresql" else None
     backend = Backend(name, tmp / f"data-{name}", secrets.token_urlsafe(32), database)
     result = Result(name, args.elements, 0.0)
     prepare(backend)
     try:
-        with server(backend, tmp, result) as (port, pid):
-            browser = Browser(backend, port, scope=SCOPE)
-            try:
-                token = str(browser.tokens()["access_token"])
-            finally:
-                browser.close()
-            headers = {"Authorization": f"Bearer {token}", "x-api-key": backend.web["client_id"]}
+        with api_server(backend, tmp, result.problems, SCOPE) as served:
+            port, pid, headers = served.port, served.pid, served.headers
             base = f"http://{HOST}:{port}"
             with httpx.Client(base_url=base, timeout=60) as http:
                 measure(Api(http, headers), backend, pid, args, result)
