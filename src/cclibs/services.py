@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from cclibs.accounts import Accounts
+from cclibs.accounts.by_mail import ByMail
+from cclibs.accounts.letters import Letters
+from cclibs.accounts.links import LinkKeys
 from cclibs.accounts.passwords import PasswordHasher
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.accounts.two_step import TwoStep
@@ -237,6 +240,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     two_step: TwoStep
+    by_mail: ByMail
     oauth: OAuthServices
     libraries: LibraryServices
     secret_key: bytes
@@ -272,6 +276,17 @@ def build_services(
     # Authenticator apps list the account under this name.
     label = f"cclibs ({urlsplit(settings.issuer).hostname or 'localhost'})"
     two_step = TwoStep(account_tx, accounts, hasher, secret, clock, throttle, label)
+    mail = _build_mail(settings, db, clock)
+    by_mail = ByMail(
+        account_tx,
+        hasher,
+        clock,
+        throttle,
+        mail.mailer,
+        Letters(settings.issuer),
+        LinkKeys(secret),
+        connections,
+    )
     oauth = _build_oauth(settings, db, clock, secret, accounts, connections)
     return Services(
         settings=settings,
@@ -283,7 +298,8 @@ def build_services(
         libraries=_build_libraries(settings, db, clock),
         secret_key=secret,
         webhooks=_build_webhooks(settings, db, clock, secret),
-        mail=_build_mail(settings, db, clock),
+        mail=mail,
+        by_mail=by_mail,
     )
 
 

@@ -89,6 +89,11 @@ def _sign_up_and_allow(complete_uri: str) -> str:
             page.get_by_label("Email").fill(PERSON["email"])
             page.get_by_label("Password").fill(PERSON["password"])
             page.get_by_role("button", name="Create account").click()
+            # The address is to confirm later; sign in now (the email is filled in).
+            page.get_by_role("main").get_by_role("link", name="Sign in").click()
+            expect(page.get_by_label("Email")).to_have_value(PERSON["email"])
+            page.get_by_label("Password").fill(PERSON["password"])
+            page.get_by_role("button", name="Sign in").click()
             # Back on the device page, the code already filled in from the link.
             page.get_by_role("button", name="Continue").click()
             expect(page.get_by_role("heading", level=1)).to_contain_text("cclibs command line")

@@ -93,11 +93,18 @@ def _basic(client_id: str, secret: str | None) -> str:
 
 
 async def new_user(
-    services: AuthServices, *, email: str | None = None, name: str = "Api Caller"
+    services: AuthServices,
+    *,
+    email: str | None = None,
+    name: str = "Api Caller",
+    verified: bool = True,
 ) -> User:
-    """A new account (a unique email unless given) whose password is ``PASSWORD``."""
+    """A new account (a unique email unless given) whose password is ``PASSWORD``; its address
+    counts as verified unless ``verified`` is False."""
     email = email or f"caller-{secrets.token_hex(4)}@example.com"
-    return await services.accounts.create_user(email=email, name=name, password=PASSWORD)
+    return await services.accounts.create_user(
+        email=email, name=name, password=PASSWORD, email_verified=verified
+    )
 
 
 async def new_web_app(
@@ -154,7 +161,9 @@ async def user_token(
             "code_challenge_method": "S256",
         }
     )
-    authorize.check_user_may_authorize(request, user.id, user.email)
+    authorize.check_user_may_authorize(
+        request, user.id, user.email, email_verified=user.email_verified
+    )
     response = await authorize.approve(
         request,
         user_id=user.id,

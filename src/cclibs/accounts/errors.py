@@ -108,6 +108,11 @@ class EmailTaken(AccountError):
     field = "email"
 
 
+class LinkInvalid(AccountError):
+    status = 400
+    message = "This link has expired or was already used."
+
+
 class Throttled(AccountError):
     status = 429
 

@@ -47,6 +47,7 @@ class NewUser:
     password_hash: str
     is_admin: bool
     created_at: datetime
+    email_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,15 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from cclibs.accounts.links import AccountLink, LinkPurpose
 from cclibs.accounts.models import NewUser, SecondFactor, User, WebSession
+from cclibs.mail.ports import MailWriter
 
 __all__ = ["AccessRevoker", "AccountStore", "AccountTransactions", "FailureScope"]
 
 FailureScope = Literal[
+    "mail_account",
+    "mail_address",
     "account",
     "address",
     "pair",
@@ -24,8 +28,9 @@ FailureScope = Literal[
 """What a row of ``login_failures`` is counted against (see ``cclibs.accounts.throttle``):
 sign-in failures per account, per client address and per (account, address) pair; ``known``
 marks a pair that signed in successfully; wrong device user codes per web session and per
-address; wrong second-step codes per account and per address. At most 16 characters (the
-column)."""
+address; wrong second-step codes per account and per address; messages sent to an address
+(sign-up, verification, reset) per address and per requesting client. At most 16 characters
+(the column)."""
 
 
 class AccountStore(Protocol):
@@ -108,6 +113,32 @@ class AccountStore(Protocol):
 
     async def recovery_codes_left(self, user_id: str) -> int:
         """How many recovery codes of the user are unused."""
+        ...
+
+    async def set_email_verified(self, user_id: str) -> None:
+        """Mark the user's current address verified."""
+        ...
+
+    async def add_link(self, link: AccountLink) -> None: ...
+
+    async def link(self, link_id: str, *, for_update: bool = False) -> AccountLink | None:
+        """The link stored under this id; ``for_update`` holds it until the transaction ends."""
+        ...
+
+    async def spend_link(self, link_id: str, at: datetime) -> bool:
+        """Mark the link used unless it already is; whether this call did."""
+        ...
+
+    async def spend_links_of(self, user_id: str, purpose: LinkPurpose, at: datetime) -> None:
+        """Mark every unused link of the user for ``purpose`` used."""
+        ...
+
+    async def prune_links(self, expired_before: datetime) -> None:
+        """Forget links that expired before this time."""
+        ...
+
+    def mail(self) -> MailWriter:
+        """The mail outbox inside this transaction: a message commits with the change."""
         ...
 
     async def hold_failures(self, scope: FailureScope, key: str) -> None:

@@ -1,10 +1,10 @@
-"""The accounts service: sign-up, sign-in, sessions, password changes, and what
-administrators do (list, disable and enable users)."""
+"""The accounts service: sign-in, sessions, password changes, and what administrators do
+(create, list, disable and enable users). Sign-up and what goes by mail (verification,
+password reset) are in ``cclibs.accounts.by_mail``."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -14,7 +14,6 @@ from cclibs.accounts.errors import (
     CannotDisableSelf,
     InvalidCredentials,
     InvalidField,
-    SignupClosed,
     UnknownUser,
 )
 from cclibs.accounts.models import NewUser, SecondStepDue, SignedIn, User, UserPage, WebSession
@@ -22,21 +21,47 @@ from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check
 from cclibs.accounts.ports import AccessRevoker, AccountTransactions
 from cclibs.accounts.throttle import Reservation, ThrottlePolicy
 from cclibs.clock import Clock
+from cclibs.emails import MAX_EMAIL, email_key, looks_like_email
 
-__all__ = ["Accounts", "new_user_id", "normalise_email", "session_id_of"]
+__all__ = [
+    "Accounts",
+    "check_new_account",
+    "new_user_id",
+    "normalise_email",
+    "session_id_of",
+]
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{1,63}$")
 _MAX_NAME = 200
 _MAX_USER_AGENT = 300
 USERS_PER_PAGE = 100
 
 
 def normalise_email(raw: str) -> str:
-    """Lower-cased and stripped; raises InvalidField when it cannot be an address."""
-    email = raw.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 320:
+    """The address's key (``cclibs.emails``); raises InvalidField when it cannot be one."""
+    email = email_key(raw)
+    if not looks_like_email(email):
         raise InvalidField("Enter an email address such as name@example.com.", field="email")
     return email
+
+
+def check_new_account(*, email: str, name: str, password: str) -> tuple[str, str]:
+    """The email's key and the tidied name of a new account; raises InvalidField naming every
+    field that is wrong. Says nothing about whether the email is taken."""
+    problems: dict[str, str] = {}
+    try:
+        name = _check_name(name)
+    except InvalidField as exc:
+        problems["name"] = exc.message
+    try:
+        email = normalise_email(email)
+    except InvalidField as exc:
+        problems["email"] = exc.message
+    problem = check_new_password(password, email=email)
+    if problem:
+        problems["password"] = problem
+    if problems:
+        raise InvalidField.of(problems)
+    return email, name
 
 
 def new_user_id() -> str:
@@ -68,22 +93,16 @@ class Accounts:
     # Users --------------------------------------------------------------------------------
 
     async def create_user(
-        self, *, email: str, name: str, password: str, is_admin: bool = False
+        self,
+        *,
+        email: str,
+        name: str,
+        password: str,
+        is_admin: bool = False,
+        email_verified: bool = False,
     ) -> User:
-        problems: dict[str, str] = {}
-        try:
-            name = _check_name(name)
-        except InvalidField as exc:
-            problems["name"] = exc.message
-        try:
-            email = normalise_email(email)
-        except InvalidField as exc:
-            problems["email"] = exc.message
-        problem = check_new_password(password, email=email)
-        if problem:
-            problems["password"] = problem
-        if problems:
-            raise InvalidField.of(problems)
+        """An account made by an administrator (``cclibs users create``), or by a test."""
+        email, name = check_new_account(email=email, name=name, password=password)
         password_hash = await self._hasher.hash(password)
         async with self._tx.write() as store:
             return await store.add_user(
@@ -94,22 +113,9 @@ class Accounts:
                     password_hash=password_hash,
                     is_admin=is_admin,
                     created_at=self._clock.now(),
+                    email_verified=email_verified,
                 )
             )
-
-    async def sign_up(
-        self,
-        *,
-        email: str,
-        name: str,
-        password: str,
-        signup_open: bool,
-        user_agent: str = "",
-    ) -> SignedIn:
-        if not signup_open:
-            raise SignupClosed()
-        user = await self.create_user(email=email, name=name, password=password)
-        return await self.open_session(user, user_agent)
 
     async def get(self, user_id: str) -> User | None:
         async with self._tx.read() as store:
@@ -117,7 +123,7 @@ class Accounts:
 
     async def find_by_email(self, email: str) -> User | None:
         async with self._tx.read() as store:
-            return await store.user_by_email(email.strip().lower())
+            return await store.user_by_email(email_key(email))
 
     async def list_users(self) -> list[User]:
         async with self._tx.read() as store:
@@ -125,7 +131,7 @@ class Accounts:
 
     async def search_users(self, query: str = "", page: int = 1) -> UserPage:
         """A page of users whose email contains ``query`` (any case), by email."""
-        part = query.strip().lower()[:320]
+        part = email_key(query)[:MAX_EMAIL]
         async with self._tx.read() as store:
             total = await store.count_users_matching(part)
             pages = max(1, -(-total // USERS_PER_PAGE))
@@ -168,7 +174,7 @@ class Accounts:
         the password is right: see ``cclibs.accounts.throttle``. An account with two-step
         sign-in gets no session yet (``cclibs.accounts.two_step`` opens it after a code).
         """
-        typed = email.strip().lower()[:320]
+        typed = email_key(email)[:MAX_EMAIL]
         if not typed or not password:
             raise InvalidField("Enter your email and password.", field="email")
         if len(password) > MAX_PASSWORD_LENGTH:

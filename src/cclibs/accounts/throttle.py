@@ -36,6 +36,10 @@ account and 20 per client address in W, then a wait until the window lets one go
 code has a million values and three are accepted at a time, so an attacker holding the
 password gets about 1 in 700 a day.
 
+Messages (a sign-up's, a new verification link, a password reset): 5 an hour to one address
+and 30 an hour asked for by one client address, so that nobody can flood a mailbox through
+cclibs. Every request counts, answered or not.
+
 Keys never hold an email: accounts are a hash of the normalised email, whether or not an
 account exists, so the throttle tells an attacker nothing about which emails are registered.
 IPv6 clients count per /64, the usual allocation of one subscriber.
@@ -65,6 +69,9 @@ _CODES_PER_SESSION = 5
 _CODES_PER_ADDRESS = 20
 _SECOND_STEPS_PER_ACCOUNT = 5
 _SECOND_STEPS_PER_ADDRESS = 20
+_MAILS_PER_EMAIL = 5
+_MAILS_PER_CLIENT = 30
+_MAIL_MEMORY = timedelta(hours=1)
 
 
 def account_key(email: str) -> str:
@@ -183,6 +190,21 @@ class ThrottlePolicy:
         except Throttled as exc:
             raise Throttled(exc.retry_after, what="wrong codes") from None
 
+    async def reserve_mail(
+        self, store: AccountStore, email: str, address: str, now: datetime
+    ) -> None:
+        """Count one message to ``email`` asked for from ``address`` (a sign-up, a new
+        verification link, a password reset); raises Throttled past 5 an hour per address
+        mailed or 30 an hour per client. The same whether or not an account has the email."""
+        rules = [
+            Rule("mail_account", account_key(email), _MAILS_PER_EMAIL, _MAIL_MEMORY),
+            Rule("mail_address", address_key(address), _MAILS_PER_CLIENT, _MAIL_MEMORY),
+        ]
+        try:
+            await _reserve(store, rules, now)
+        except Throttled as exc:
+            raise Throttled(exc.retry_after, what="messages asked for") from None
+
     async def forgive(self, store: AccountStore, reservation: Reservation, now: datetime) -> None:
         """The answer was right: give the rows back; a signed-in pair starts afresh and is
         known (exempt from the account-wide slow lane) for 30 days."""
@@ -204,6 +226,8 @@ class ThrottlePolicy:
                 "code_address": now - self.window,
                 "otp_account": now - self.window,
                 "otp_address": now - self.window,
+                "mail_account": now - _MAIL_MEMORY,
+                "mail_address": now - _MAIL_MEMORY,
             }
         )
 

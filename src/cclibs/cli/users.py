@@ -11,6 +11,7 @@ import anyio
 import typer
 
 from cclibs.cli._common import DataDirOption, existing_database, fail, read_stdin_line
+from cclibs.emails import email_key
 
 if TYPE_CHECKING:
     from cclibs.accounts import User
@@ -26,6 +27,12 @@ def create(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
     admin: bool = typer.Option(False, "--admin", help="Make the account an administrator."),
+    verified: bool = typer.Option(
+        False,
+        "--verified",
+        help="Count the email as verified (you vouch that the address is the person's); "
+        "otherwise they confirm it through the link the account page sends.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -42,7 +49,7 @@ def create(
         services = build_services(settings)
         try:
             return await services.accounts.create_user(
-                email=email, name=name, password=password, is_admin=admin
+                email=email, name=name, password=password, is_admin=admin, email_verified=verified
             )
         finally:
             await services.db.dispose()
@@ -144,7 +151,7 @@ def reset_two_step(
         try:
             found = await services.accounts.find_by_email(email)
             if found is None:
-                raise UnknownUser(f"no account has the email {email.strip().lower()}")
+                raise UnknownUser(f"no account has the email {email_key(email)}")
             return found, await services.two_step.reset(found.id)
         finally:
             await services.db.dispose()
@@ -171,7 +178,7 @@ def _set_disabled(email: str, disabled: bool, data_dir: Path | None) -> User:
         try:
             found = await services.accounts.find_by_email(email)
             if found is None:
-                raise UnknownUser(f"no account has the email {email.strip().lower()}")
+                raise UnknownUser(f"no account has the email {email_key(email)}")
             return await services.accounts.set_disabled(found.id, disabled)
         finally:
             await services.db.dispose()

@@ -67,7 +67,8 @@ async def _libraries(request: Request, caller: Caller) -> list[_Shown]:
 async def libraries_page(request: Request) -> Response:
     user = await owner(request)
     caller = Caller(user.id, _CONSOLE_CLIENT)
-    invitations = await app_state(request).libraries.sharing.my_invitations(caller)
+    sharing = app_state(request).libraries.sharing
+    invitations = await sharing.my_invitations(caller) if user.email_verified else []
     return render(
         request,
         "console/libraries.html",

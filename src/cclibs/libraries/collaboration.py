@@ -7,9 +7,10 @@ account that does not exist yet.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from cclibs.emails import email_key
 
 __all__ = [
     "OWNER_FILTERS",
@@ -28,12 +29,6 @@ libraries shared with nobody, ``outgoing`` theirs shared with someone, ``incomin
 shared with them, ``all`` all three; ``public`` the published libraries the caller bookmarked
 (``cclibs.libraries.bookmarks``), which ``all`` leaves out."""
 OWNER_FILTERS: frozenset[str] = frozenset({"all", "private", "outgoing", "incoming", "public"})
-
-
-def email_key(email: str) -> str:
-    """An address as invitations store and compare it: NFKC-normalised and casefolded, so
-    a fullwidth ``Ann@Example.com`` and ``ann@example.com`` are one recipient."""
-    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,10 @@ class LibraryStore(Protocol):
         """(email, name) of the user."""
         ...
 
+    async def verified_email(self, user_id: str) -> str | None:
+        """The user's address once they have verified it; None before (or with no user)."""
+        ...
+
     async def put_invitation(self, invitation: Invitation) -> Invitation:
         """Record it, replacing a pending one to the same (library, email); the stored one."""
         ...

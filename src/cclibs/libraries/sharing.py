@@ -323,7 +323,13 @@ class SharingService:
 
     @staticmethod
     async def _my_email(store: LibraryStore, caller: Caller) -> str:
-        profile = await store.user_profile(caller.user_id)
-        if profile is None:
-            raise NotFound("Your account is gone.")
-        return email_key(profile[0])
+        """The caller's address, which invitations are to. Only a verified one counts: an
+        invitation to an address is for whoever can read its mail, not for anyone who signs
+        up with it."""
+        email = await store.verified_email(caller.user_id)
+        if email is None:
+            raise Forbidden(
+                "Verify your email address first: invitations are for the owner of an address "
+                "(the link is in the message sent at sign-up; the account page sends a new one)."
+            )
+        return email_key(email)

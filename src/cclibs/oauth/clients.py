@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from cclibs.emails import email_key
 from cclibs.oauth.redirects import RedirectPolicy
 
 __all__ = [
@@ -109,9 +110,23 @@ class Client:
     def requires_pkce(self) -> bool:
         return self.is_public
 
-    def may_be_authorized_by(self, user_id: str, email: str) -> bool:
-        """A credential in development serves only its owner and its beta users."""
-        return self.in_production or user_id == self.owner_id or email in self.beta_users
+    def may_be_authorized_by(self, user_id: str, email: str, *, email_verified: bool) -> bool:
+        """A credential in development serves only its owner and its beta users, who are
+        named by email: an address counts only once its owner has verified it, or anyone could
+        sign up with a tester's address and pass."""
+        if self.in_production or user_id == self.owner_id:
+            return True
+        return email_verified and email_key(email) in self.beta_users
+
+    def refusal_for(self, email: str) -> str:
+        """Why ``may_be_authorized_by`` said no: not a tester, or a tester's address that its
+        account has not verified yet."""
+        if email_key(email) in self.beta_users:
+            return (
+                "This application is in development; verify your email address to use it as "
+                "one of its testers."
+            )
+        return "This application is in development; only its developers may use it."
 
 
 def generate_client_id() -> str:

@@ -6,10 +6,10 @@ so the console can show the message beside it and the CLI can print it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cclibs.emails import email_key, looks_like_email
 from cclibs.oauth.apis import available_scopes
 from cclibs.oauth.clients import ClientType
 from cclibs.oauth.redirects import RegistrationError, check_pattern, check_redirect_uri
@@ -36,7 +36,6 @@ ACCESS_TOKEN_TTL_BOUNDS = (5 * 60, 24 * 3600)
 """Five minutes to a day (a day is Adobe's lifetime for user access tokens)."""
 REFRESH_TOKEN_TTL_BOUNDS = (3600, 90 * 24 * 3600)
 """An hour to 90 days (Adobe's refresh tokens live 14 days)."""
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +122,13 @@ def check_lifetimes(access_ttl: int, refresh_ttl: int) -> tuple[int, int]:
 
 
 def check_beta_users(emails: Iterable[str]) -> tuple[str, ...]:
-    """Distinct, lower-cased email addresses; the first malformed one is named."""
+    """Distinct addresses as keys (``cclibs.emails``); the first malformed one is named."""
     found: dict[str, None] = {}
     for raw in emails:
-        email = raw.strip().lower()
+        email = email_key(raw)
         if not email:
             continue
-        if len(email) > 254 or not _EMAIL.match(email):
+        if not looks_like_email(email):
             raise RegistrationError(f"{raw.strip()[:80]} is not an email address.", "beta_users")
         found.setdefault(email, None)
     if len(found) > MAX_BETA_USERS:

@@ -11,10 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cclibs.accounts.errors import EmailTaken
+from cclibs.accounts.links import LINK_LIFETIMES, AccountLink, LinkPurpose
 from cclibs.accounts.models import NewUser, SecondFactor, User, WebSession
 from cclibs.accounts.ports import FailureScope
 from cclibs.storage.db import Database
+from cclibs.storage.mail import SqlMailWriter
 from cclibs.storage.tables import (
+    AccountLinkRow,
     LoginFailureRow,
     RecoveryCodeRow,
     SecondFactorRow,
@@ -90,7 +93,7 @@ class SqlAccountStore:
             password_hash=user.password_hash,
             is_admin=user.is_admin,
             is_disabled=False,
-            email_verified=False,
+            email_verified=user.email_verified,
             created_at=user.created_at,
             password_changed_at=user.created_at,
         )
@@ -232,6 +235,69 @@ class SqlAccountStore:
             .where(RecoveryCodeRow.user_id == user_id, RecoveryCodeRow.used_at.is_(None))
         )
         return int(count or 0)
+
+    async def set_email_verified(self, user_id: str) -> None:
+        await self._s.execute(
+            update(UserRow).where(UserRow.id == user_id).values(email_verified=True)
+        )
+        await bump(self._s)  # cached claims (email_verified)
+
+    async def add_link(self, link: AccountLink) -> None:
+        self._s.add(
+            AccountLinkRow(
+                id=link.id,
+                user_id=link.user_id,
+                purpose=link.purpose,
+                email=link.email,
+                created_at=link.created_at,
+                expires_at=link.expires_at,
+                used_at=link.used_at,
+            )
+        )
+        await self._s.flush()
+
+    async def link(self, link_id: str, *, for_update: bool = False) -> AccountLink | None:
+        statement = select(AccountLinkRow).where(AccountLinkRow.id == link_id)
+        row = await self._s.scalar(statement.with_for_update() if for_update else statement)
+        if row is None or row.purpose not in LINK_LIFETIMES:
+            return None
+        purpose: LinkPurpose = "verify" if row.purpose == "verify" else "reset"
+        return AccountLink(
+            id=row.id,
+            user_id=row.user_id,
+            purpose=purpose,
+            email=row.email,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            used_at=row.used_at,
+        )
+
+    async def spend_link(self, link_id: str, at: datetime) -> bool:
+        result = await self._s.execute(
+            update(AccountLinkRow)
+            .where(AccountLinkRow.id == link_id, AccountLinkRow.used_at.is_(None))
+            .values(used_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def spend_links_of(self, user_id: str, purpose: LinkPurpose, at: datetime) -> None:
+        await self._s.execute(
+            update(AccountLinkRow)
+            .where(
+                AccountLinkRow.user_id == user_id,
+                AccountLinkRow.purpose == purpose,
+                AccountLinkRow.used_at.is_(None),
+            )
+            .values(used_at=at)
+        )
+
+    async def prune_links(self, expired_before: datetime) -> None:
+        await self._s.execute(
+            delete(AccountLinkRow).where(AccountLinkRow.expires_at < expired_before)
+        )
+
+    def mail(self) -> SqlMailWriter:
+        return SqlMailWriter(self._s)
 
     async def hold_failures(self, scope: FailureScope, key: str) -> None:
         # SQLite: writes begin with BEGIN IMMEDIATE (see Database), so a write transaction

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from cclibs.libraries.collaboration import Collaborator, Invitation, OwnerFilter, email_key
+from cclibs.libraries.collaboration import Collaborator, Invitation, OwnerFilter
 from cclibs.libraries.models import Library, Membership
 from cclibs.storage.bookmarks import public_bookmark_of
 from cclibs.storage.library_rows import library_of
@@ -176,20 +176,19 @@ class SharingQueries:
         return bool(getattr(result, "rowcount", 0))
 
     async def user_by_email_key(self, email: str) -> tuple[str, str, str] | None:
-        # Account addresses are stored lower-cased (accounts.service.normalise_email); the
-        # key is also NFKC and casefold, so compare in Python among the lower-case matches.
-        query = select(UserRow.id, UserRow.email, UserRow.name).where(
-            UserRow.email == email.lower()
-        )
-        for user_id, address, name in (await self._s.execute(query)).all():
-            if email_key(address) == email:
-                return str(user_id), str(address), str(name)
-        return None
+        # Account addresses are stored as keys (cclibs.emails).
+        query = select(UserRow.id, UserRow.email, UserRow.name).where(UserRow.email == email)
+        row = (await self._s.execute(query)).first()
+        return (str(row[0]), str(row[1]), str(row[2])) if row else None
 
     async def user_profile(self, user_id: str) -> tuple[str, str] | None:
         query = select(UserRow.email, UserRow.name).where(UserRow.id == user_id)
         row = (await self._s.execute(query)).first()
         return (str(row[0]), str(row[1])) if row else None
+
+    async def verified_email(self, user_id: str) -> str | None:
+        query = select(UserRow.email).where(UserRow.id == user_id, UserRow.email_verified)
+        return await self._s.scalar(query)
 
     async def put_invitation(self, invitation: Invitation) -> Invitation:
         await self._s.execute(

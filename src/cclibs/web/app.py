@@ -50,6 +50,7 @@ from cclibs.web.middleware import (
 from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
+from cclibs.web.pages import by_mail as by_mail_pages
 from cclibs.web.pages import two_step as two_step_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.routing import not_found_by_prefix
@@ -156,6 +157,7 @@ def create_app(
     groups = (
         health.router,
         account_pages.router,
+        by_mail_pages.router,
         two_step_pages.router,
         application_pages.router,
         admin_pages.router,
@@ -180,6 +182,7 @@ def create_app(
         db=db,
         accounts=services.accounts,
         two_step=services.two_step,
+        by_mail=services.by_mail,
         oauth=services.oauth,
         cookies=cookies,
         csrf=csrf,

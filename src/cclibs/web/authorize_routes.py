@@ -113,7 +113,9 @@ async def _decide(
 ) -> Response:
     state = app_state(request)
     endpoint = state.oauth.authorize
-    endpoint.check_user_may_authorize(auth_request, user.id, user.email)
+    endpoint.check_user_may_authorize(
+        auth_request, user.id, user.email, email_verified=user.email_verified
+    )
     if await endpoint.needs_consent(auth_request, user.id):
         if "none" in auth_request.prompt:
             needed = ConsentRequired()
@@ -160,7 +162,9 @@ async def consent(request: Request) -> Response:
         auth_request = await endpoint.validate(
             merge_params(parse_qsl(query, keep_blank_values=True))
         )
-        endpoint.check_user_may_authorize(auth_request, user.id, user.email)
+        endpoint.check_user_may_authorize(
+            auth_request, user.id, user.email, email_verified=user.email_verified
+        )
     except RedirectError:
         raise  # rendered by the error handlers: back to the client's redirect URI
     except OAuthError as error:

@@ -120,6 +120,7 @@ async def device_decision(request: Request) -> Response:
             allow=allow,
             user_id=user.id,
             email=user.email,
+            email_verified=user.email_verified,
             auth_time=session.created_at,
             sid=sid_of(session),
             amr=session.amr,

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from cclibs.accounts import Accounts
+    from cclibs.accounts.by_mail import ByMail
     from cclibs.accounts.two_step import TwoStep
     from cclibs.config import Settings
     from cclibs.libraries.archive import ArchiveService
@@ -34,6 +35,7 @@ class AppState:
     db: Database
     accounts: Accounts
     two_step: TwoStep
+    by_mail: ByMail
     oauth: OAuthServices
     cookies: CookiePolicy
     csrf: CsrfProtection

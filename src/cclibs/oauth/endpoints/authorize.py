@@ -221,12 +221,13 @@ class AuthorizeEndpoint:
         return request.max_age is not None and age > request.max_age
 
     def check_user_may_authorize(
-        self, request: AuthorizationRequest, user_id: str, email: str
+        self, request: AuthorizationRequest, user_id: str, email: str, *, email_verified: bool
     ) -> None:
-        if request.client.may_be_authorized_by(user_id, email):
+        client = request.client
+        if client.may_be_authorized_by(user_id, email, email_verified=email_verified):
             return
         raise self._error(
-            AccessDenied("This application is in development; only its developers may use it."),
+            AccessDenied(client.refusal_for(email)),
             request.redirect_uri,
             request.response_mode,
             request.state,

@@ -144,14 +144,14 @@ class DeviceEndpoint:
         allow: bool,
         user_id: str,
         email: str,
+        email_verified: bool,
         auth_time: datetime,
         sid: str,
         amr: tuple[str, ...] = ("pwd",),
     ) -> None:
-        if allow and not prompt.client.may_be_authorized_by(user_id, email):
-            raise AccessDenied(
-                "This application is in development; only its developers may use it."
-            )
+        client = prompt.client
+        if allow and not client.may_be_authorized_by(user_id, email, email_verified=email_verified):
+            raise AccessDenied(client.refusal_for(email))
         async with self._grants.write() as store:
             device = await store.device_for_update(prompt.device.device_code_hash)
             if device is None or device.status != "pending":

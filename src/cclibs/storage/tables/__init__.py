@@ -2,6 +2,7 @@
 
 from cclibs.storage.tables._base import Base, UtcDateTime
 from cclibs.storage.tables.accounts import (
+    AccountLinkRow,
     LoginFailureRow,
     RecoveryCodeRow,
     SecondFactorRow,
@@ -38,6 +39,7 @@ from cclibs.storage.tables.webhooks import (
 )
 
 __all__ = [
+    "AccountLinkRow",
     "AuthorizationCodeRow",
     "Base",
     "ChangeCounterRow",

@@ -75,3 +75,21 @@ class RecoveryCodeRow(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AccountLinkRow(Base):
+    """A single-use link sent by mail; the id is a keyed hash of its token, never the token."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    """``verify`` (an email address) or ``reset`` (a password)."""
+    email: Mapped[str] = mapped_column(String(320))
+    """The address the link went to: a verification counts only while it is the account's."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -1,4 +1,5 @@
-"""Sign-up, sign-in, sign-out and the account page. Handlers only: the rules live in Accounts."""
+"""Sign-in, sign-out, the sign-up form and the account page. Handlers only: the rules live
+in Accounts."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from cclibs.web.routing import Routes
 from cclibs.web.session import current, require_user, safe_next, start_session, to_second_step
 from cclibs.web.state import app_state
 
-__all__ = ["account_page_with", "router"]
+__all__ = ["account_page_with", "client_address", "form_error", "router"]
 
 router = Routes()
 
 
-def _client_address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _form_error(
+def form_error(
     request: Request, template: str, error: AccountError, context: dict[str, object]
 ) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Throttled) else None
@@ -58,6 +59,8 @@ async def signin_page(request: Request) -> Response:
             "signup_open": state.signup_open,
             "signed_out": request.query_params.get("signed_out") == "1",
             "reauth": reauth,
+            "reset": request.query_params.get("reset") == "1",
+            "email": request.query_params.get("email", "")[:320],
         },
     )
 
@@ -72,12 +75,12 @@ async def signin(request: Request) -> Response:
         signed_in = await state.accounts.sign_in(
             email=form["email"],
             password=form["password"],
-            address=_client_address(request),
+            address=client_address(request),
             user_agent=request.headers.get("user-agent", ""),
         )
     except AccountError as error:
         await allow_next_target(request, next_path)
-        return _form_error(request, "signin.html", error, context)
+        return form_error(request, "signin.html", error, context)
     if isinstance(signed_in, SecondStepDue):
         return to_second_step(request, state.two_step.start_sign_in(signed_in.user), next_path)
     return start_session(request, signed_in, next_path)
@@ -94,31 +97,6 @@ async def signup_page(request: Request) -> Response:
         {"next": next_path, "signup_open": state.signup_open},
         status=200 if state.signup_open else 403,
     )
-
-
-@router.post("/signup")
-async def signup(request: Request) -> Response:
-    form = await read_form(request, ("email", "name", "password"), ("next",))
-    next_path = safe_next(form["next"])
-    state = app_state(request)
-    context = {
-        "next": next_path,
-        "email": form["email"],
-        "name": form["name"],
-        "signup_open": state.signup_open,
-    }
-    try:
-        signed_in = await state.accounts.sign_up(
-            email=form["email"],
-            name=form["name"],
-            password=form["password"],
-            signup_open=state.signup_open,
-            user_agent=request.headers.get("user-agent", ""),
-        )
-    except AccountError as error:
-        await allow_next_target(request, next_path)
-        return _form_error(request, "signup.html", error, context)
-    return start_session(request, signed_in, next_path)
 
 
 @router.get("/signout")
