@@ -50,6 +50,7 @@ from cclibs.web.middleware import (
 from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
+from cclibs.web.pages import sessions as session_pages
 from cclibs.web.pages import two_step as two_step_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.routing import not_found_by_prefix
@@ -158,6 +159,7 @@ def create_app(
         account_pages.router,
         two_step_pages.router,
         application_pages.router,
+        session_pages.router,
         admin_pages.router,
         oauth_routes.router,
         authorize_routes.router,
