@@ -78,7 +78,8 @@ class AccountStore(Protocol):
     async def delete_session(self, session_id: str) -> None: ...
 
     async def sessions_of(self, user_id: str, *, live_at: datetime) -> list[WebSession]:
-        """The user's sessions that expire after ``live_at``, most recently seen first."""
+        """The user's sessions that expire after ``live_at``, most recently seen (then
+        begun) first."""
         ...
 
     async def session_seen(self, session_id: str, *, at: datetime, address: str) -> None:

@@ -45,11 +45,12 @@ class BrowserSessions:
         return replace(session, last_seen_at=now, address=address)
 
     async def list_for(self, user_id: str, *, current: str) -> list[SessionListing]:
-        """The user's live sessions, most recently seen first; ``current`` is the id of the
-        session asking."""
+        """The user's live sessions: ``current`` (the id of the session asking) first, then
+        the others, most recently seen first."""
         async with self._tx.read() as store:
             sessions = await store.sessions_of(user_id, live_at=self._clock.now())
-        return [_listing(session, current=session.id == current) for session in sessions]
+        listed = [_listing(session, current=session.id == current) for session in sessions]
+        return sorted(listed, key=lambda session: not session.current)  # stable
 
     async def end(self, user_id: str, handle: str, *, current: str) -> SessionListing | None:
         """Sign out the user's session with this handle; None when there is none (ended

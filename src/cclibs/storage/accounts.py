@@ -179,7 +179,7 @@ class SqlAccountStore:
         rows = await self._s.scalars(
             select(WebSessionRow)
             .where(WebSessionRow.user_id == user_id, WebSessionRow.expires_at > live_at)
-            .order_by(WebSessionRow.last_seen_at.desc(), WebSessionRow.id)
+            .order_by(WebSessionRow.last_seen_at.desc(), WebSessionRow.created_at.desc())
         )
         return [_session(row) for row in rows]
 
