@@ -1,4 +1,4 @@
-"""Migration 0018: sessions from before it were last seen, as far as anyone knows, when they
+"""Migration 0019: sessions from before it were last seen, as far as anyone knows, when they
 began, from an address nobody wrote down; and it goes down and up again."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ async def _execute(database_url: str, statement: str, **values: object) -> list[
 
 
 def test_sessions_from_before_were_last_seen_when_they_began(database_url: str) -> None:
-    migrate.downgrade(database_url, "0017")
+    migrate.downgrade(database_url, "0018")
     try:
         stored = BEGAN if database_url.startswith("postgresql") else BEGAN.replace(tzinfo=None)
         asyncio.run(
