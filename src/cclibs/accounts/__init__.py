@@ -17,17 +17,20 @@ from cclibs.accounts.models import (
     NewUser,
     SecondFactor,
     SecondStepDue,
+    SessionListing,
     SignedIn,
     User,
     UserPage,
     WebSession,
 )
 from cclibs.accounts.service import Accounts
+from cclibs.accounts.sessions import BrowserSessions
 
 __all__ = [
     "AccountDisabled",
     "AccountError",
     "Accounts",
+    "BrowserSessions",
     "CannotDisableSelf",
     "EmailTaken",
     "InvalidCode",
@@ -37,6 +40,7 @@ __all__ = [
     "SecondFactor",
     "SecondStepDue",
     "SecondStepExpired",
+    "SessionListing",
     "SignedIn",
     "SignupClosed",
     "Throttled",

@@ -7,6 +7,7 @@ __all__ = [
     "NewUser",
     "SecondFactor",
     "SecondStepDue",
+    "SessionListing",
     "SignedIn",
     "User",
     "UserPage",
@@ -58,8 +59,30 @@ class WebSession:
     created_at: datetime
     expires_at: datetime
     user_agent: str
+    last_seen_at: datetime
+    """When the browser last used the session, to within ``cclibs.accounts.sessions.SEEN_EVERY``."""
+    address: str = ""
+    """The client address the browser was last seen from ('' when it was not known)."""
     amr: tuple[str, ...] = ("pwd",)
     """How the browser signed in (RFC 8176): ``pwd``, then ``otp`` after a second step."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionListing:
+    """One signed-in browser as the account page shows it."""
+
+    handle: str
+    """Names the session in the page's "Sign out" form; never its id (the hash the cookie is
+    looked up by), which the page has no need to carry."""
+    device: str
+    """A short name of the browser and system ("Firefox on Windows")."""
+    address: str
+    signed_in_at: datetime
+    last_seen_at: datetime
+    two_step: bool
+    """Whether the sign-in took a second step."""
+    current: bool
+    """Whether this is the browser looking at the list."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,19 @@ class AccountStore(Protocol):
 
     async def delete_session(self, session_id: str) -> None: ...
 
+    async def sessions_of(self, user_id: str, *, live_at: datetime) -> list[WebSession]:
+        """The user's sessions that expire after ``live_at``, most recently seen (then
+        begun) first."""
+        ...
+
+    async def session_seen(self, session_id: str, *, at: datetime, address: str) -> None:
+        """Record that the session was used at ``at`` from ``address``."""
+        ...
+
+    async def delete_session_of(self, user_id: str, session_id: str) -> bool:
+        """Delete this session if it is the user's; whether it was."""
+        ...
+
     async def delete_sessions_of(self, user_id: str, *, keep: str | None = None) -> int:
         """Delete every session of the user except ``keep``; returns how many went."""
         ...

@@ -19,6 +19,7 @@ from cclibs.accounts.errors import (
 from cclibs.accounts.models import NewUser, SecondStepDue, SignedIn, User, UserPage, WebSession
 from cclibs.accounts.passwords import MAX_PASSWORD_LENGTH, PasswordHasher, check_new_password
 from cclibs.accounts.ports import AccessRevoker, AccountTransactions
+from cclibs.accounts.sessions import BrowserSessions
 from cclibs.accounts.throttle import Reservation, ThrottlePolicy
 from cclibs.clock import Clock
 from cclibs.emails import MAX_EMAIL, email_key, looks_like_email
@@ -33,6 +34,7 @@ __all__ = [
 
 _MAX_NAME = 200
 _MAX_USER_AGENT = 300
+_MAX_ADDRESS = 64
 USERS_PER_PAGE = 100
 
 
@@ -89,6 +91,7 @@ class Accounts:
         self._clock = clock
         self._throttle = throttle
         self._session_max_age = session_max_age
+        self.sessions = BrowserSessions(transactions, clock)
 
     # Users --------------------------------------------------------------------------------
 
@@ -200,7 +203,7 @@ class Accounts:
                 await store.rehash_password(user.id, new_hash)
         if two_step:
             return SecondStepDue(user)
-        return await self.open_session(user, user_agent)
+        return await self.open_session(user, user_agent, address=address)
 
     async def reserve_user_code(self, *, session_id: str, address: str) -> Reservation:
         """Count a device user-code look-up as wrong ahead of it (raises Throttled past the
@@ -214,7 +217,12 @@ class Accounts:
             await self._throttle.forgive(store, reservation, self._clock.now())
 
     async def open_session(
-        self, user: User, user_agent: str, *, amr: tuple[str, ...] = ("pwd",)
+        self,
+        user: User,
+        user_agent: str,
+        *,
+        address: str = "",
+        amr: tuple[str, ...] = ("pwd",),
     ) -> SignedIn:
         """A new browser session for a user who has just proved who they are (``amr``)."""
         token = secrets.token_urlsafe(32)
@@ -225,6 +233,8 @@ class Accounts:
             created_at=now,
             expires_at=now + self._session_max_age,
             user_agent=user_agent[:_MAX_USER_AGENT],
+            last_seen_at=now,
+            address=address[:_MAX_ADDRESS],
             amr=amr,
         )
         async with self._tx.write() as store:
@@ -233,8 +243,11 @@ class Accounts:
 
     # Sessions -----------------------------------------------------------------------------
 
-    async def current(self, token: str | None) -> tuple[WebSession, User] | None:
-        """The live session and user behind a cookie token, or None."""
+    async def current(
+        self, token: str | None, *, address: str = ""
+    ) -> tuple[WebSession, User] | None:
+        """The live session and user behind a cookie token, or None; a live session is noted
+        as seen from ``address`` (the client's)."""
         if not token or len(token) > 128:
             return None
         async with self._tx.read() as store:
@@ -244,7 +257,7 @@ class Accounts:
         session, user = found
         if session.expires_at <= self._clock.now() or user.is_disabled:
             return None
-        return found
+        return await self.sessions.seen(session, address), user
 
     async def sign_out(self, token: str | None) -> None:
         if not token or len(token) > 128:

@@ -174,7 +174,9 @@ class TwoStep:
         # Outside the transaction: the failure row must be committed before the refusal.
         if not accepted:
             raise InvalidCode()
-        return await self._accounts.open_session(user, user_agent, amr=SECOND_STEP_AMR)
+        return await self._accounts.open_session(
+            user, user_agent, address=address, amr=SECOND_STEP_AMR
+        )
 
     async def _pending_user(self, pending: str) -> User:
         try:

@@ -52,6 +52,8 @@ def _session(row: WebSessionRow) -> WebSession:
         created_at=row.created_at,
         expires_at=row.expires_at,
         user_agent=row.user_agent,
+        last_seen_at=row.last_seen_at,
+        address=row.address,
         amr=tuple(row.amr.split()),
     )
 
@@ -155,6 +157,8 @@ class SqlAccountStore:
                 created_at=session.created_at,
                 expires_at=session.expires_at,
                 user_agent=session.user_agent,
+                last_seen_at=session.last_seen_at,
+                address=session.address,
                 amr=" ".join(session.amr),
             )
         )
@@ -173,6 +177,29 @@ class SqlAccountStore:
 
     async def delete_session(self, session_id: str) -> None:
         await self._s.execute(delete(WebSessionRow).where(WebSessionRow.id == session_id))
+
+    async def sessions_of(self, user_id: str, *, live_at: datetime) -> list[WebSession]:
+        rows = await self._s.scalars(
+            select(WebSessionRow)
+            .where(WebSessionRow.user_id == user_id, WebSessionRow.expires_at > live_at)
+            .order_by(WebSessionRow.last_seen_at.desc(), WebSessionRow.created_at.desc())
+        )
+        return [_session(row) for row in rows]
+
+    async def session_seen(self, session_id: str, *, at: datetime, address: str) -> None:
+        await self._s.execute(
+            update(WebSessionRow)
+            .where(WebSessionRow.id == session_id)
+            .values(last_seen_at=at, address=address)
+        )
+
+    async def delete_session_of(self, user_id: str, session_id: str) -> bool:
+        result = await self._s.execute(
+            delete(WebSessionRow).where(
+                WebSessionRow.id == session_id, WebSessionRow.user_id == user_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def delete_sessions_of(self, user_id: str, *, keep: str | None = None) -> int:
         statement = delete(WebSessionRow).where(WebSessionRow.user_id == user_id)

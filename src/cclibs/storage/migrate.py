@@ -45,7 +45,7 @@ __all__ = [
     "upgrade",
 ]
 
-HEAD = "0018"
+HEAD = "0019"
 """The newest revision; tests/storage/test_migrations.py holds it equal to Alembic's head."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

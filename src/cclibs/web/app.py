@@ -51,6 +51,7 @@ from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
 from cclibs.web.pages import by_mail as by_mail_pages
+from cclibs.web.pages import sessions as session_pages
 from cclibs.web.pages import two_step as two_step_pages
 from cclibs.web.pages.render import Pages
 from cclibs.web.routing import not_found_by_prefix
@@ -160,6 +161,7 @@ def create_app(
         by_mail_pages.router,
         two_step_pages.router,
         application_pages.router,
+        session_pages.router,
         admin_pages.router,
         oauth_routes.router,
         authorize_routes.router,

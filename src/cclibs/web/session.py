@@ -48,7 +48,8 @@ async def current(request: Request) -> tuple[WebSession, User] | None:
     if not hasattr(request.state, "signed_in"):
         state = app_state(request)
         token = request.cookies.get(state.cookies.session_name)
-        found = await state.accounts.current(token)
+        address = request.client.host if request.client else ""
+        found = await state.accounts.current(token, address=address)
         request.state.signed_in = found
         request.state.user = found[1] if found else None
     result: tuple[WebSession, User] | None = request.state.signed_in

@@ -35,6 +35,9 @@ class WebSessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    address: Mapped[str] = mapped_column(String(64), default="")
+    """The client address of the last request (IPv6 text is at most 45 characters)."""
     amr: Mapped[str] = mapped_column(String(32), server_default="pwd")
     """Space-delimited RFC 8176 methods of the sign-in (``pwd``, ``pwd otp``)."""
 

@@ -10,6 +10,7 @@ from cclibs.accounts import AccountError, InvalidField, SecondStepDue, Throttled
 from cclibs.web.authorize_routes import allow_next_target
 from cclibs.web.forms import read_form
 from cclibs.web.pages.applications import connected_apps_context
+from cclibs.web.pages.sessions import SESSIONS_NOTICE, sessions_context
 from cclibs.web.routing import Routes
 from cclibs.web.session import current, require_user, safe_next, start_session, to_second_step
 from cclibs.web.state import app_state
@@ -124,13 +125,17 @@ async def signout(request: Request) -> Response:
 async def account_page_with(
     request: Request, user: User, context: dict[str, object], *, status: int = 200
 ) -> Response:
-    """account.html with the user's connected applications and two-step state, which every
-    render shows."""
+    """account.html with the user's connected applications, signed-in browsers and two-step
+    state, which every render shows."""
     state = app_state(request)
     apps = await connected_apps_context(request, user)
+    browsers = await sessions_context(request, user)
     two_step = await state.two_step.status(user.id)
     return state.pages.render(
-        request, "account.html", {**apps, "two_step": two_step, **context}, status=status
+        request,
+        "account.html",
+        {**apps, **browsers, "two_step": two_step, **context},
+        status=status,
     )
 
 
@@ -143,15 +148,20 @@ async def _account_error(request: Request, user: User, error: AccountError) -> R
 @router.get("/account")
 async def account_page(request: Request) -> Response:
     _, user = await require_user(request)
-    return await account_page_with(
+    flash = app_state(request).flash
+    notice = (flash.take(request) or {}).get(SESSIONS_NOTICE)
+    response = await account_page_with(
         request,
         user,
         {
             "changed": request.query_params.get("changed") == "1",
             "country_saved": request.query_params.get("country") == "1",
             "two_step_off": request.query_params.get("two_step") == "off",
+            "sessions_notice": notice if isinstance(notice, str) else None,
         },
     )
+    flash.clear(request, response)
+    return response
 
 
 @router.post("/account/password")
