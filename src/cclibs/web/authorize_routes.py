@@ -81,12 +81,13 @@ async def _redirect_problem(request: Request, params: dict[str, str]) -> dict[st
         return None
     sent = params.get("redirect_uri") or ""
     user = await current_user(request)
+    is_owner = user is not None and client.owner_id == user.id
     problem: dict[str, object] = {
         "client_name": client.name,
         "sent_uri": sent[:_SHOWN_URI] + ("…" if len(sent) > _SHOWN_URI else ""),
-        "is_owner": user is not None and client.owner_id == user.id,
+        "is_owner": is_owner,
     }
-    if problem["is_owner"]:
+    if is_owner:
         problem["registered_uris"] = client.redirect_uris
         problem["default_uri"] = client.default_redirect_uri
         problem["uri_pattern"] = client.redirect_uri_pattern

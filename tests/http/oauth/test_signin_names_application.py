@@ -72,6 +72,18 @@ async def test_an_unknown_or_unfit_request_names_no_application(
     assert "Web App test" not in page.text
 
 
+async def test_a_client_id_sent_twice_names_no_application(
+    client: httpx.AsyncClient, web: Credential
+) -> None:
+    # The authorization endpoint refuses two different values; the page names neither.
+    query = urlencode(
+        [("client_id", "0" * 32), ("client_id", web.client_id), ("redirect_uri", CALLBACK)]
+    )
+    page = await client.get("/signin?" + urlencode({"next": f"/ims/authorize/v2?{query}"}))
+    assert page.status_code == 200
+    assert CONTINUE not in page.text
+
+
 async def test_a_plain_sign_in_names_no_application(client: httpx.AsyncClient) -> None:
     page = await client.get("/signin")
     assert page.status_code == 200

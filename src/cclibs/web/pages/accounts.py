@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from cclibs.accounts import AccountError, InvalidField, SecondStepDue, Throttled, User
 from cclibs.oauth.connections import ConnectedApp
 from cclibs.oauth.errors import OAuthError
+from cclibs.oauth.messages import merge_params
 from cclibs.web.authorize_routes import AUTHORIZE_PATHS, allow_next_target
 from cclibs.web.forms import read_form
 from cclibs.web.pages.applications import connected_apps_context
@@ -84,9 +85,9 @@ async def _asking_application(request: Request, next_path: str) -> str | None:
     parts = urlsplit(next_path)
     if parts.path not in AUTHORIZE_PATHS:
         return None
-    params = dict(parse_qsl(parts.query, keep_blank_values=True, max_num_fields=64))
     endpoint = app_state(request).oauth.authorize
     try:
+        params = merge_params(parse_qsl(parts.query, keep_blank_values=True, max_num_fields=64))
         client = await endpoint.check_client(params)
         endpoint.check_redirect_uri(params, client)
     except (OAuthError, ValueError):
