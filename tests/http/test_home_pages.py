@@ -81,6 +81,9 @@ async def test_home_signed_in_lists_projects_credentials_and_connected_apps(
     assert apps, page.text
     assert "Web App test" in apps.group(1)
     assert "Tokens last issued" in apps.group(1)
+    # Every link on the page leads somewhere.
+    for href in set(re.findall(r'href="(/[^"#]*)', page.text)):
+        assert (await client.get(href)).status_code == 200, href
 
 
 async def test_home_signed_in_without_projects_points_to_the_console(
