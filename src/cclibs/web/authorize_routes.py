@@ -25,11 +25,11 @@ from cclibs.oauth.messages import merge_params
 from cclibs.oauth.scopes import SCOPES
 from cclibs.web.authorization_response import send_back
 from cclibs.web.csp import allow_form_target
-from cclibs.web.errors import MalformedRequest, render_error
+from cclibs.web.errors import MalformedRequest, error_page
 from cclibs.web.forms import read_form
 from cclibs.web.interaction import InteractionError
 from cclibs.web.routing import Routes
-from cclibs.web.session import current
+from cclibs.web.session import current, current_user
 from cclibs.web.state import app_state
 
 __all__ = ["AUTHORIZE_PATHS", "allow_next_target", "router", "sid_of"]
@@ -57,8 +57,47 @@ async def allow_next_target(request: Request, next_path: str) -> None:
     allow_form_target(request, auth_request.redirect_uri)
 
 
-def _page_error(request: Request, error: OAuthError) -> Response:
-    return render_error(request, 400, f"This sign-in link is not valid: {error.description}")
+_SHOWN_URI = 512
+"""A redirect URI longer than this is shown cut (the endpoint takes up to 2,048 characters)."""
+
+
+async def _page_error(
+    request: Request, error: OAuthError, params: dict[str, str] | None = None
+) -> Response:
+    details = await _redirect_problem(request, params) if params is not None else None
+    return await error_page(
+        request, 400, f"This sign-in link is not valid: {error.description}", details=details
+    )
+
+
+async def _redirect_problem(request: Request, params: dict[str, str]) -> dict[str, object] | None:
+    """What the error page can say about a known credential's redirect URI: the URI that was
+    sent, to anyone; what is registered and a link to the credential, to its owner only (a
+    stranger learns nothing about another developer's setup). The page shows it as text,
+    never as a link: the browser is never sent to a URI the credential did not register."""
+    try:
+        client = await app_state(request).oauth.authorize.check_client(params)
+    except OAuthError:
+        return None
+    sent = params.get("redirect_uri") or ""
+    user = await current_user(request)
+    is_owner = user is not None and client.owner_id == user.id
+    problem: dict[str, object] = {
+        "client_name": client.name,
+        "sent_uri": sent[:_SHOWN_URI] + ("…" if len(sent) > _SHOWN_URI else ""),
+        "is_owner": is_owner,
+    }
+    if is_owner:
+        problem["registered_uris"] = client.redirect_uris
+        problem["default_uri"] = client.default_redirect_uri
+        problem["uri_pattern"] = client.redirect_uri_pattern
+        problem["console_url"] = (
+            f"/console/projects/{client.project_id}/credentials/{client.client_id}"
+        )
+    elif user is None and client.owner_id is not None:
+        here = f"{request.url.path}?{request.url.query}"
+        problem["owner_sign_in"] = f"/signin?{urlencode({'next': here})}"
+    return {"redirect_problem": problem}
 
 
 async def authorize(request: Request) -> Response:
@@ -69,14 +108,14 @@ async def authorize(request: Request) -> Response:
             parse_qsl(request.url.query, keep_blank_values=True, max_num_fields=64)
         )
         auth_request = await endpoint.validate(params)
-    except (InvalidRedirectTarget, ValueError) as error:
-        if isinstance(error, OAuthError):
-            return _page_error(request, error)
-        return _page_error(request, InvalidRedirectTarget("Too many parameters."))
+    except InvalidRedirectTarget as error:
+        return await _page_error(request, error, params)
+    except ValueError:
+        return await _page_error(request, InvalidRedirectTarget("Too many parameters."))
     except RedirectError:
         raise  # rendered by the error handlers: back to the client's redirect URI
     except OAuthError as error:  # malformed parameters before the client was known
-        return _page_error(request, error)
+        return await _page_error(request, error)
     signed_in = await current(request)
     if signed_in is None or endpoint.needs_fresh_sign_in(auth_request, signed_in[0].created_at):
         if "none" in auth_request.prompt:
@@ -168,7 +207,7 @@ async def consent(request: Request) -> Response:
     except RedirectError:
         raise  # rendered by the error handlers: back to the client's redirect URI
     except OAuthError as error:
-        return _page_error(request, error)
+        return await _page_error(request, error)
     if form["decision"] != "allow":
         denied = AccessDenied("The user did not allow access.")
         raise RedirectError(denied, endpoint.deny(auth_request, denied))

@@ -17,11 +17,15 @@ PageError
 OAuthError (cclibs.oauth.errors) and LibraryError (cclibs.libraries.errors) carry their own.
 An authorization error that goes back to the client (``RedirectError``) is delivered to its
 redirect URI by ``cclibs.web.authorization_response``.
+
+An error page has the header of every page: the signed-in user's name and menu, so the user
+is looked up first (``error_page``); a failing lookup leaves the page signed out rather than
+failing it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -40,6 +44,7 @@ from cclibs.oauth.errors import (
 )
 from cclibs.web.authorization_response import send_back
 from cclibs.web.routing import Interface, interface_of
+from cclibs.web.session import current
 from cclibs.web.state import app_state
 
 if TYPE_CHECKING:
@@ -52,6 +57,7 @@ __all__ = [
     "PageError",
     "PageNotFound",
     "UnexpectedErrorMiddleware",
+    "error_page",
     "install_error_handlers",
     "render_error",
     "render_oauth_error",
@@ -151,8 +157,11 @@ def render_error(
     headers: dict[str, str] | None = None,
     *,
     code: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Response:
-    """The error in the format of the interface of the route that was asked for."""
+    """The error in the format of the interface of the route that was asked for. A page shows
+    the user already looked up for this request (``error_page`` looks first); ``details`` are
+    extra values for error.html (such as the redirect URI problem), escaped there like all."""
     interface = interface_of(request.scope)
     if interface is Interface.OAUTH:
         status = 400 if status == 413 else status  # RFC 6749 knows no 413
@@ -174,16 +183,45 @@ def render_error(
     return pages.render(
         request,
         "error.html",
-        {"status": status, "title": _TITLES.get(status, "Error"), "message": message},
+        {
+            "status": status,
+            "title": _TITLES.get(status, "Error"),
+            "message": message,
+            **(details or {}),
+        },
         status=status,
         headers=headers,
     )
 
 
+async def _look_up_user(request: Request) -> None:
+    """Who is signed in, for the page's header; an error page must render all the same."""
+    if interface_of(request.scope) is not Interface.PAGE:
+        return
+    try:
+        await current(request)
+    except Exception:  # the database may be what failed: the page goes out signed out
+        _log.warning("could not look up the user for an error page", path=request.url.path)
+
+
+async def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    code: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Response:
+    """``render_error`` after looking up the signed-in user, so the header shows their menu."""
+    await _look_up_user(request)
+    return render_error(request, status, message, headers, code=code, details=details)
+
+
 def install_error_handlers(app: Starlette) -> None:
     async def page_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageError)
-        return render_error(request, exc.status, exc.message)
+        return await error_page(request, exc.status, exc.message)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -192,13 +230,13 @@ def install_error_handlers(app: Starlette) -> None:
             message = PageNotFound.message
         elif exc.status_code == 405:
             message = "This address does not accept that method."
-        return render_error(request, exc.status_code, message, dict(exc.headers or {}))
+        return await error_page(request, exc.status_code, message, dict(exc.headers or {}))
 
     async def oauth_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OAuthError)
         if interface_of(request.scope) is Interface.OAUTH:
             return render_oauth_error(exc)
-        return render_error(
+        return await error_page(
             request, exc.status, exc.description, _bearer_challenge(exc), code=exc.error
         )
 
@@ -208,7 +246,7 @@ def install_error_handlers(app: Starlette) -> None:
 
     async def library_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LibraryError)
-        return render_error(request, exc.status, exc.message, code=exc.reason)
+        return await error_page(request, exc.status, exc.message, code=exc.reason)
 
     app.add_exception_handler(OAuthError, oauth_error)
     app.add_exception_handler(LibraryError, library_error)
@@ -246,7 +284,7 @@ class UnexpectedErrorMiddleware:
             if started:
                 raise
             request = Request(scope)
-            response = render_error(
+            response = await error_page(
                 request, 500, "An unexpected error happened. It has been logged."
             )
             await response(scope, receive, send)

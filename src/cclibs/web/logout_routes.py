@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from cclibs.oauth.endpoints.logout import LogoutRequest
 from cclibs.oauth.errors import InvalidToken, OAuthError
 from cclibs.web.csp import allow_form_target
-from cclibs.web.errors import render_error
+from cclibs.web.errors import error_page
 from cclibs.web.forms import read_form
 from cclibs.web.routing import Routes
 from cclibs.web.session import current
@@ -36,8 +36,8 @@ async def _sign_out(request: Request, logout: LogoutRequest) -> Response:
     return response
 
 
-def _invalid(request: Request, error: OAuthError) -> Response:
-    return render_error(request, 400, f"This sign-out link is not valid: {error.description}")
+async def _invalid(request: Request, error: OAuthError) -> Response:
+    return await error_page(request, 400, f"This sign-out link is not valid: {error.description}")
 
 
 @router.get("/ims/logout/v1")
@@ -50,7 +50,7 @@ async def ims_logout(request: Request) -> Response:
             redirect_uri=query.get("redirect_uri"),
         )
     except OAuthError as error:
-        return _invalid(request, error)
+        return await _invalid(request, error)
     access_token = query.get("access_token")
     if access_token:
         try:
@@ -85,7 +85,7 @@ async def end_session(request: Request) -> Response:
             state=params["state"] or None,
         )
     except OAuthError as error:
-        return _invalid(request, error)
+        return await _invalid(request, error)
     signed_in = await current(request)
     if signed_in is None:
         return await _sign_out(request, logout)

@@ -3,11 +3,17 @@ in Accounts."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import parse_qsl, urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cclibs.accounts import AccountError, InvalidField, SecondStepDue, Throttled, User
-from cclibs.web.authorize_routes import allow_next_target
+from cclibs.oauth.connections import ConnectedApp
+from cclibs.oauth.errors import OAuthError
+from cclibs.oauth.messages import merge_params
+from cclibs.web.authorize_routes import AUTHORIZE_PATHS, allow_next_target
 from cclibs.web.forms import read_form
 from cclibs.web.pages.applications import connected_apps_context
 from cclibs.web.pages.sessions import SESSIONS_NOTICE, sessions_context
@@ -37,10 +43,58 @@ def form_error(
     )
 
 
+_HOME_PROJECTS = 5
+_DEFAULT_ISSUER = "http://127.0.0.1:8000"
+"""The issuer of the command line's ``local`` profile (``cclibs.sdk.profiles``)."""
+
+
 @router.get("/")
 async def home(request: Request) -> Response:
-    await current(request)
-    return app_state(request).pages.render(request, "home.html")
+    """What cclibs is and the three ways in (a token, an application, the command line); for
+    a signed-in user, their projects and the applications they connected too."""
+    state = app_state(request)
+    signed_in = await current(request)
+    context: dict[str, object] = {
+        "issuer": state.settings.issuer,
+        "default_issuer": _DEFAULT_ISSUER,
+    }
+    if signed_in is not None:
+        user = signed_in[1]
+        projects = await state.oauth.projects.list_for(user.id)
+        context["projects"] = projects[:_HOME_PROJECTS]
+        context["more_projects"] = max(0, len(projects) - _HOME_PROJECTS)
+        apps = await state.oauth.connections.list_for(user.id)
+        context["apps"] = sorted(apps, key=_last_use, reverse=True)[:_HOME_PROJECTS]
+    return state.pages.render(request, "home.html", context)
+
+
+def _last_use(app: ConnectedApp) -> datetime:
+    return app.last_used_at or app.consented_at
+
+
+@router.get("/favicon.ico")
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; the icon is an SVG."""
+    return RedirectResponse(
+        "/static/favicon.svg", status_code=301, headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+async def _asking_application(request: Request, next_path: str) -> str | None:
+    """The name of the application a sign-in continues to, when ``next`` is an authorization
+    request of a known client with a redirect URI it registered; None otherwise (an unknown
+    or unfit client is not named: the page must not vouch for it)."""
+    parts = urlsplit(next_path)
+    if parts.path not in AUTHORIZE_PATHS:
+        return None
+    endpoint = app_state(request).oauth.authorize
+    try:
+        params = merge_params(parse_qsl(parts.query, keep_blank_values=True, max_num_fields=64))
+        client = await endpoint.check_client(params)
+        endpoint.check_redirect_uri(params, client)
+    except (OAuthError, ValueError):
+        return None
+    return client.name
 
 
 @router.get("/signin")
@@ -62,6 +116,7 @@ async def signin_page(request: Request) -> Response:
             "reauth": reauth,
             "reset": request.query_params.get("reset") == "1",
             "email": request.query_params.get("email", "")[:320],
+            "application": await _asking_application(request, next_path),
         },
     )
 
@@ -71,7 +126,11 @@ async def signin(request: Request) -> Response:
     form = await read_form(request, ("email", "password"), ("next",))
     next_path = safe_next(form["next"])
     state = app_state(request)
-    context = {"next": next_path, "email": form["email"], "signup_open": state.signup_open}
+    context: dict[str, object] = {
+        "next": next_path,
+        "email": form["email"],
+        "signup_open": state.signup_open,
+    }
     try:
         signed_in = await state.accounts.sign_in(
             email=form["email"],
@@ -81,6 +140,7 @@ async def signin(request: Request) -> Response:
         )
     except AccountError as error:
         await allow_next_target(request, next_path)
+        context["application"] = await _asking_application(request, next_path)
         return form_error(request, "signin.html", error, context)
     if isinstance(signed_in, SecondStepDue):
         return to_second_step(request, state.two_step.start_sign_in(signed_in.user), next_path)
