@@ -57,18 +57,18 @@ class Section:
     title: str
     tail: str
     """The section's address after the credential's (where its form is posted, too)."""
-    users: bool
-    """Whether only credentials that users sign in to have it (not Server-to-Server)."""
+    sign_in_only: bool
+    """Only credentials that users sign in to have it, not Server-to-Server ones."""
 
     def applies_to(self, client: Client) -> bool:
-        return not self.users or client.type is not ClientType.SERVER
+        return not self.sign_in_only or client.type is not ClientType.SERVER
 
 
 SECTIONS = (
-    Section("overview", "Overview and secrets", "", users=False),
-    Section("redirects", "Redirect URIs", "/redirects", users=True),
-    Section("scopes", "Scopes and tokens", "/scopes", users=False),
-    Section("status", "Status and testers", "/status", users=True),
+    Section("overview", "Overview and secrets", "", sign_in_only=False),
+    Section("redirects", "Redirect URIs", "/redirects", sign_in_only=True),
+    Section("scopes", "Scopes and tokens", "/scopes", sign_in_only=False),
+    Section("status", "Status and testers", "/status", sign_in_only=True),
 )
 
 

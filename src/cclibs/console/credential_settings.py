@@ -38,7 +38,6 @@ router = Routes()
 router.routes.extend(webhook_pages.router.routes)  # the credential's webhooks page
 _BASE = "/console/projects/{project_id}/credentials/{client_id}"
 _SCOPE_FIELDS = tuple(f"scope_{name}" for name in SCOPES)
-_TOKEN_FIELDS = ("refresh_token_days", "offline_access")  # with access_token_minutes
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -70,15 +69,16 @@ Save = Callable[[_Edit], Awaitable[object]]
 async def _apply(
     request: Request,
     section: str,
-    fields: tuple[tuple[str, ...], tuple[str, ...]],
     save: Save,
     notice: str,
+    required: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
 ) -> Response:
-    """Run one section's ``save``; ``fields`` are the form's (required, optional) fields."""
+    """Read the section's form, run its ``save``, and redirect back or show the refusal."""
     user = await owner(request)
     overview, client = await owned_client(request, user)
     shown_section = section_named(section, client)
-    form = await read_form(request, *fields)
+    form = await read_form(request, required, optional)
     edit = _Edit(app_state(request).oauth.clients, user.id, overview, client, form)
     try:
         changed = await save(edit)
@@ -109,11 +109,19 @@ async def _show(request: Request, name: str) -> Response:
     return await credential_page(request, user.id, overview, client, section_named(name, client))
 
 
-def _number(form: dict[str, str], name: str, field: str) -> int:
-    value = form[name].strip()
+def _number(value: str, error_field: str) -> int:
+    value = value.strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise RegistrationError("Enter a whole number.", field)
+        raise RegistrationError("Enter a whole number.", error_field)
     return int(value)
+
+
+def _access_ttl(form: dict[str, str]) -> int:
+    return check_access_ttl(_number(form["access_token_minutes"], "access_token_ttl") * 60)
+
+
+def _refresh_ttl(form: dict[str, str]) -> int:
+    return check_refresh_ttl(_number(form["refresh_token_days"], "refresh_token_ttl") * 86400)
 
 
 # Overview and secrets ----------------------------------------------------------------------
@@ -124,7 +132,7 @@ async def rename(request: Request) -> Response:
     async def save(edit: _Edit) -> object:
         return await edit.registry.rename(edit.user_id, edit.client.client_id, edit.form["name"])
 
-    return await _apply(request, "overview", (("name",), ()), save, "The name is saved.")
+    return await _apply(request, "overview", save, "The name is saved.", ("name",))
 
 
 @router.post(_BASE + "/secrets")
@@ -134,7 +142,7 @@ async def add_secret(request: Request) -> Response:
         return {"secret": secret}
 
     notice = "A new secret is generated. Both secrets work until you revoke one."
-    return await _apply(request, "overview", ((), ()), save, notice)
+    return await _apply(request, "overview", save, notice)
 
 
 @router.post(_BASE + "/secrets/{secret_id}/revoke")
@@ -146,7 +154,7 @@ async def revoke_secret(request: Request) -> Response:
         return None
 
     notice = "The secret is revoked: it no longer works at the token endpoint."
-    return await _apply(request, "overview", ((), ()), save, notice)
+    return await _apply(request, "overview", save, notice)
 
 
 @router.post(_BASE + "/token")
@@ -183,8 +191,8 @@ async def save_redirects(request: Request) -> Response:
             edit.user_id, edit.client.client_id, uris=uris, default_uri=default_uri, pattern=pattern
         )
 
-    fields = ((), REDIRECT_FIELDS)
-    return await _apply(request, "redirects", fields, save, "The redirect URIs are saved.")
+    notice = "The redirect URIs are saved."
+    return await _apply(request, "redirects", save, notice, optional=REDIRECT_FIELDS)
 
 
 # Scopes and tokens -------------------------------------------------------------------------
@@ -203,12 +211,12 @@ async def save_scopes(request: Request) -> Response:
         # Every field is checked before anything is written, so that each message is shown at
         # once; the write checks the scopes again, under the lock, against the project's APIs.
         edit.check(check_scopes, client.type, chosen, edit.overview.project.apis)
-        minutes = edit.check(_number, form, "access_token_minutes", "access_token_ttl")
-        access = edit.check(check_access_ttl, minutes * 60) if minutes is not None else None
-        refresh: int | None = client.refresh_token_ttl
-        if client.type is not ClientType.SERVER:
-            days = edit.check(_number, form, "refresh_token_days", "refresh_token_ttl")
-            refresh = edit.check(check_refresh_ttl, days * 86400) if days is not None else None
+        access = edit.check(_access_ttl, form)
+        refresh = (
+            client.refresh_token_ttl  # a Server-to-Server credential gets no refresh tokens
+            if client.type is ClientType.SERVER
+            else edit.check(_refresh_ttl, form)
+        )
         if access is None or refresh is None or edit.errors:
             return None
         return await edit.registry.update_access(
@@ -220,8 +228,9 @@ async def save_scopes(request: Request) -> Response:
             refresh_token_ttl=refresh,
         )
 
-    fields = (("access_token_minutes",), (*_SCOPE_FIELDS, *_TOKEN_FIELDS))
-    return await _apply(request, "scopes", fields, save, "The scopes and token settings are saved.")
+    notice = "The scopes and token settings are saved."
+    optional = (*_SCOPE_FIELDS, "refresh_token_days", "offline_access")
+    return await _apply(request, "scopes", save, notice, ("access_token_minutes",), optional)
 
 
 # Status and testers ------------------------------------------------------------------------
@@ -245,5 +254,5 @@ async def save_status(request: Request) -> Response:
             beta_users=edit.form["beta_users"].replace(",", "\n").splitlines(),
         )
 
-    fields = (("status",), ("beta_users",))
-    return await _apply(request, "status", fields, save, "The status and beta users are saved.")
+    notice = "The status and beta users are saved."
+    return await _apply(request, "status", save, notice, ("status",), ("beta_users",))
