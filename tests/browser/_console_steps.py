@@ -20,8 +20,10 @@ __all__ = [
     "create_project",
     "fits_the_width",
     "open_console",
+    "open_section",
     "secret_rows",
     "secrets_region",
+    "section_tabs",
     "sign_up",
     "token_endpoint_check",
 ]
@@ -101,6 +103,20 @@ def read_new_credential(page: Page, name: str) -> Credential:
     secret = shown.inner_text().strip() if shown.count() else None
     assert secret is None or SECRET.fullmatch(secret), secret
     return Credential(client_id, secret, page.url)
+
+
+def section_tabs(page: Page) -> Locator:
+    """The credential page's sections (Adobe's tabs), as links."""
+    return page.get_by_role("navigation", name="Credential sections").get_by_role("link")
+
+
+def open_section(page: Page, title: str) -> Locator:
+    """Open one of the credential page's sections by its tab; returns the section."""
+    section_tabs(page).filter(has_text=title).click()
+    expect(section_tabs(page).filter(has_text=title)).to_have_attribute("aria-current", "page")
+    section = page.get_by_role("region", name=title, exact=True)
+    expect(section).to_be_visible()
+    return section
 
 
 def redirects_field(page: Page) -> Locator:

@@ -23,10 +23,12 @@ from tests.browser._console_steps import (
     create_project,
     fits_the_width,
     open_console,
+    open_section,
     read_new_credential,
     redirects_field,
     secret_rows,
     secrets_region,
+    section_tabs,
     sign_up,
     token_endpoint_check,
 )
@@ -94,7 +96,7 @@ def test_new_user_adds_a_web_app_and_sees_its_secret_once(
 
     web = add_credential(page, "Web App", "Moodboard web", (CALLBACK,))
     expect(page.get_by_text("Web App: Your application has a server")).to_be_visible()
-    expect(redirects_field(page)).to_have_value(CALLBACK)
+    expect(page.locator("#summary-redirects")).to_have_text(CALLBACK)
 
     # The copy button (shown by console.js) puts the client ID on the clipboard, and says so.
     copy = page.get_by_role("button", name="Copy the client ID")
@@ -205,7 +207,11 @@ def test_server_to_server_token_works_at_the_endpoints(page: Page, live_server: 
     add_libraries_api(page)
     server = add_credential(page, "Server-to-Server", "Nightly sync")
     assert server.secret is not None
+    # No user signs in to it: no redirect URIs, and no status or testers (nor a badge).
+    expect(section_tabs(page)).to_have_text(["Overview and secrets", "Scopes and tokens"])
     expect(page.get_by_role("region", name="Redirect URIs")).to_have_count(0)
+    expect(page.get_by_text("Development", exact=True)).to_have_count(0)
+    expect(page.get_by_text("Production", exact=True)).to_have_count(0)
 
     page.get_by_role("button", name="Generate access token").click()
     token_box = page.get_by_role("region", name="Access token", exact=True)
@@ -263,7 +269,7 @@ def test_server_to_server_token_works_at_the_endpoints(page: Page, live_server: 
 
 def test_unsafe_redirect_uris_are_refused_beside_their_field(page: Page) -> None:
     web_app_in_new_project(page)
-    redirects = page.get_by_role("region", name="Redirect URIs")
+    redirects = open_section(page, "Redirect URIs")
     save = redirects.get_by_role("button", name="Save redirect URIs")
 
     redirects_field(page).fill("http://example.com/cb")
@@ -355,6 +361,7 @@ def test_a_credential_can_be_added_with_the_keyboard_alone(page: Page) -> None:
 
     web = read_new_credential(page, "Keyboard web")
     assert web.secret is not None
+    open_section(page, "Redirect URIs")
     expect(redirects_field(page)).to_have_value(CALLBACK)
 
 
@@ -366,6 +373,9 @@ def test_credential_and_project_pages_fit_a_phone(new_context: ContextFactory) -
     page.get_by_role("button", name="Generate a new secret").click()
     expect(secret_rows(page)).to_have_count(2)
     assert fits_the_width(page), "the secrets table makes the page scroll sideways"
+    for title in ("Redirect URIs", "Scopes and tokens", "Status and testers"):
+        open_section(page, title)
+        assert fits_the_width(page), f"the {title} section scrolls sideways"
 
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=PROJECT).click()
     server = add_credential(page, "Server-to-Server", "Nightly sync")
@@ -409,6 +419,7 @@ def take_screenshots(page: Page, viewport: str, size: dict[str, int]) -> None:
     add_credential(page, "Web App", "Moodboard web", (CALLBACK,))
     shoot("web-secret")
 
+    open_section(page, "Redirect URIs")
     redirects_field(page).fill("http://example.com/cb")
     page.get_by_role("button", name="Save redirect URIs").click()
     expect(redirects_field(page)).to_have_attribute("aria-invalid", "true")
@@ -424,3 +435,111 @@ def take_screenshots(page: Page, viewport: str, size: dict[str, int]) -> None:
     shoot("project")
     open_console(page)
     shoot("projects")
+
+
+def test_each_section_saves_with_one_button_and_keeps_what_was_typed(
+    new_context: ContextFactory, live_server: str
+) -> None:
+    page = new_context(viewport=LAPTOP).new_page()
+    web = web_app_in_new_project(page)
+    page.reload()  # the one-time secret's box is gone: the page as it is every other time
+
+    # What to paste into the application, at the top, with the first section in the window.
+    summary = page.get_by_role("region", name="For your application")
+    expect(summary.locator("#client-id")).to_have_text(web.client_id)
+    expect(summary.locator("#authorization-endpoint")).to_have_text(
+        live_server + "/ims/authorize/v2"
+    )
+    expect(summary.locator("#token-endpoint")).to_have_text(live_server + "/ims/token/v3")
+    expect(summary.locator("#summary-redirects")).to_have_text(CALLBACK)
+    expect(summary.locator("#summary-secret")).to_contain_text("Needed, on your server only.")
+    expect(summary.locator("#scope-list")).to_contain_text("openid,AdobeID")
+    expect(page.locator(".credential-head .badge")).to_have_text("Development")
+    save_name = page.get_by_role("button", name="Save name")
+    box = save_name.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= LAPTOP["height"], box
+    expect(section_tabs(page)).to_have_text(
+        ["Overview and secrets", "Redirect URIs", "Scopes and tokens", "Status and testers"]
+    )
+
+    # Scopes and tokens: one form, one Save; two refusals at once keep every typed value.
+    section = open_section(page, "Scopes and tokens")
+    saves = section.get_by_role("button", name=re.compile(r"^Save"))
+    expect(saves).to_have_count(1)
+    cc_files = section.get_by_role("checkbox", name=re.compile(r"^cc_files"))
+    offline = section.get_by_role("switch", name="Offline access (refresh tokens)")
+    minutes = section.get_by_label("Access token lifetime (minutes)")
+    days = section.get_by_label("Refresh token lifetime (days)")
+    cc_files.uncheck()
+    offline.uncheck()
+    minutes.fill("1")
+    days.fill("91")
+    saves.click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_focused()
+    expect(alert.get_by_role("listitem")).to_have_count(2)
+    expect_message_beside(minutes, "access_token_ttl")
+    expect(days).to_have_attribute("aria-invalid", "true")
+    expect(minutes).to_have_value("1")
+    expect(days).to_have_value("91")
+    expect(cc_files).not_to_be_checked()
+    expect(offline).not_to_be_checked()
+    expect(summary.locator("#scope-list")).to_contain_text("cc_files")  # nothing was saved
+
+    minutes.fill("30")
+    days.fill("7")
+    saves.click()
+    expect(page.get_by_role("status")).to_have_text("The scopes and token settings are saved.")
+    expect(minutes).to_have_value("30")
+    expect(cc_files).not_to_be_checked()
+    expect(offline).not_to_be_checked()
+    expect(summary.locator("#scope-list")).not_to_contain_text("cc_files")
+    expect(summary.locator("#scope-list")).not_to_contain_text("offline_access")
+
+    # Status and testers: the chosen status is kept beside a refused email.
+    section = open_section(page, "Status and testers")
+    expect(section.get_by_role("button", name=re.compile(r"^Save"))).to_have_count(1)
+    section.get_by_role("radio", name="Production").check()
+    testers = section.get_by_label("Beta users")
+    testers.fill("bob@example.com\nnobody")
+    section.get_by_role("button", name="Save status and testers").click()
+    expect_message_beside(testers, "beta_users")
+    expect(testers).to_have_value("bob@example.com\nnobody")
+    expect(section.get_by_role("radio", name="Production")).to_be_checked()
+    expect(page.locator(".credential-head .badge")).to_have_text("Development")
+    testers.fill("bob@example.com")
+    section.get_by_role("button", name="Save status and testers").click()
+    expect(page.get_by_role("status")).to_have_text("The status and beta users are saved.")
+    expect(page.locator(".credential-head .badge")).to_have_text("Production")
+    expect(testers).to_have_value("bob@example.com")
+
+
+# Screenshots do not depend on the database: one server, both viewports.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_credential_page_screenshots_for_review(new_context: ContextFactory) -> None:
+    """credential-* in artifacts/screenshots: each section of a Web App, and a
+    Server-to-Server credential, at a laptop's and a phone's width."""
+    for viewport, size in [("laptop", LAPTOP), ("phone", PHONE)]:
+        page = new_context(viewport=size).new_page()
+        web_app_in_new_project(page, f"{viewport}@example.com")
+        page.reload()
+        project_url = page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+            "link", name=PROJECT
+        )
+        screenshot(page, f"credential-web-overview-{viewport}", size)
+        for title, name in [
+            ("Redirect URIs", "redirects"),
+            ("Scopes and tokens", "scopes"),
+            ("Status and testers", "status"),
+        ]:
+            open_section(page, title)
+            screenshot(page, f"credential-web-{name}-{viewport}", size)
+        open_section(page, "Scopes and tokens")
+        page.get_by_label("Access token lifetime (minutes)").fill("1")
+        page.get_by_role("button", name="Save scopes and tokens").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        screenshot(page, f"credential-web-scopes-refused-{viewport}", size)
+        project_url.click()
+        add_credential(page, "Server-to-Server", "Nightly sync")
+        page.reload()
+        screenshot(page, f"credential-server-overview-{viewport}", size)

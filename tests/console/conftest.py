@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import httpx
 import pytest
@@ -30,6 +31,21 @@ class Developer:
         token = await csrf_token(self.http, page)
         return await self.http.post(action, data={"csrf_token": token, **(fields or {})})
 
+    async def save_section(
+        self, page: str, action: str, changes: dict[str, str | None] | None = None
+    ) -> httpx.Response:
+        """Submit the page's one form for ``action`` as a browser does after ``changes``:
+        what its fields hold, each changed field typed over (None unchecks a box)."""
+        shown = await self.http.get(page)
+        assert shown.status_code == 200, shown.text
+        fields = form_fields(shown.text, action)
+        for name, value in (changes or {}).items():
+            if value is None:
+                fields.pop(name, None)
+            else:
+                fields[name] = value
+        return await self.http.post(action, data=fields)
+
     async def create_project(self, name: str = "Swatch Studio") -> str:
         created = await self.post("/console", "/console/projects", {"name": name})
         assert created.status_code == 303, created.text
@@ -53,6 +69,48 @@ class Developer:
         assert shown.status_code == 200
         found = _SECRET.search(shown.text)
         return location.rsplit("/", 1)[1], html.unescape(found.group(1)) if found else None
+
+
+class _Forms(HTMLParser):
+    """The fields each form of a page submits, by action: what a browser sends unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self._current: dict[str, str] | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method") == "post":
+            self._current = self.forms.setdefault(a["action"], {})
+        elif self._current is None or "disabled" in a or not a.get("name"):
+            return
+        elif tag == "input":
+            kind = a.get("type", "text")
+            if kind not in ("checkbox", "radio") or "checked" in a:
+                self._current[a["name"]] = a.get("value", "on" if kind == "checkbox" else "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self._current[a["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None and self._textarea is not None:
+            self._current[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self._current = None
+
+
+def form_fields(page: str, action: str) -> dict[str, str]:
+    """The fields the page's POST form for ``action`` sends as it stands."""
+    parser = _Forms()
+    parser.feed(page)
+    assert action in parser.forms, f"no form posts to {action}"
+    return parser.forms[action]
 
 
 def shown_secret(page: str) -> str | None:

@@ -63,7 +63,7 @@ async def test_a_credential_in_development_serves_its_owner_and_beta_users(
     project_id = await alice.create_project()
     client_id, _ = await alice.create_credential(project_id, "web", redirect_uris=CALLBACK)
     page = f"/console/projects/{project_id}/credentials/{client_id}"
-    assert "is <strong>in development</strong>" in (await alice.http.get(page)).text
+    assert "is <strong>in development</strong>" in (await alice.http.get(f"{page}/status")).text
 
     # Alice, the owner, sees the consent page with the development notice.
     consent = await start_authorization(alice.http, client_id)
@@ -74,33 +74,34 @@ async def test_a_credential_in_development_serves_its_owner_and_beta_users(
     refused = await start_authorization(bob.http, client_id)
     assert_redirect_error(refused, "access_denied")
 
-    bad = await alice.post(
-        page, f"{page}/beta-users", {"beta_users": "bob@example.com\nnot-an-email"}
-    )
+    status = f"{page}/status"
+    bad = await alice.save_section(status, status, {"beta_users": "bob@example.com\nnot-an-email"})
     assert bad.status_code == 400
     assert "not-an-email is not an email address." in field_error(bad.text, "beta_users")
-    listed = await alice.post(
-        page, f"{page}/beta-users", {"beta_users": "Bob@Example.com, carol@example.com"}
+    listed = await alice.save_section(
+        status, status, {"beta_users": "Bob@Example.com, carol@example.com"}
     )
     assert listed.status_code == 303
-    shown = await alice.http.get(page)
+    assert listed.headers["location"] == status
+    shown = await alice.http.get(status)
     assert "bob@example.com\ncarol@example.com</textarea>" in shown.text
+    assert "The status and beta users are saved." in shown.text
     allowed = await start_authorization(bob.http, client_id)
     assert allowed.status_code == 200
     assert "in development" in allowed.text
 
     # Production opens it to everyone, without the notice; the beta list no longer matters.
-    assert (await alice.post(page, f"{page}/beta-users", {"beta_users": ""})).status_code == 303
-    assert (await alice.post(page, f"{page}/status", {"status": "production"})).status_code == 303
-    assert "is <strong>in production</strong>" in (await alice.http.get(page)).text
+    opened_up = await alice.save_section(status, status, {"status": "production", "beta_users": ""})
+    assert opened_up.status_code == 303
+    assert "is <strong>in production</strong>" in (await alice.http.get(status)).text
     opened = await start_authorization(bob.http, client_id)
     assert opened.status_code == 200
     assert "in development" not in opened.text
 
-    back = await alice.post(page, f"{page}/status", {"status": "development"})
+    back = await alice.save_section(status, status, {"status": "development"})
     assert back.status_code == 303
     assert_redirect_error(await start_authorization(bob.http, client_id), "access_denied")
-    odd = await alice.post(page, f"{page}/status", {"status": "beta"})
+    odd = await alice.save_section(status, status, {"status": "beta"})
     assert odd.status_code == 400
 
 
@@ -110,16 +111,13 @@ async def test_offline_access_switch(alice: Developer) -> None:
     page = f"/console/projects/{project_id}/credentials/{client_id}"
     asked = await start_authorization(alice.http, client_id, scope="openid,offline_access")
     assert asked.status_code == 200  # allowed: consent is asked
-    off = await alice.post(
-        page, f"{page}/tokens", {"access_token_minutes": "60", "refresh_token_days": "14"}
-    )
+    scopes = f"{page}/scopes"
+    off = await alice.save_section(scopes, scopes, {"offline_access": None})
     assert off.status_code == 303
     refused = await start_authorization(alice.http, client_id, scope="openid,offline_access")
     assert_redirect_error(refused, "invalid_scope")
-    days = await alice.post(
-        page,
-        f"{page}/tokens",
-        {"access_token_minutes": "60", "refresh_token_days": "91", "offline_access": "on"},
+    days = await alice.save_section(
+        scopes, scopes, {"refresh_token_days": "91", "offline_access": "on"}
     )
     assert days.status_code == 400
     assert "between 1 hour and 90 days" in field_error(days.text, "refresh_token_ttl")

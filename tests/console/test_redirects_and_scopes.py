@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.conftest import Developer, field_error, summary_errors
+from tests.console.conftest import Developer, field_error, form_fields, summary_errors
 from tests.support.oauth_flow import Pkce, assert_error_page, authorize_code, start_authorization
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ async def test_http_is_refused_for_a_web_app_beside_the_field(alice: Developer) 
     assert "http://example.com/cb" in message and "https" in message
     # The refused value is shown back for correction; what was stored is untouched.
     assert "http://example.com/cb</textarea>" in refused
-    stored = await alice.http.get(page)
+    stored = await alice.http.get(f"{page}/redirects")
     assert f"{CALLBACK}</textarea>" in stored.text
 
 
@@ -99,9 +99,10 @@ async def test_a_saved_pattern_is_what_the_authorization_endpoint_enforces(
     )
     assert saved == ""
     # The page's own checker and the authorization endpoint agree.
-    accepted = await alice.http.get(page, params={"try_uri": "https://example.com/cb/42"})
+    section = f"{page}/redirects"
+    accepted = await alice.http.get(section, params={"try_uri": "https://example.com/cb/42"})
     assert "https://example.com/cb/42 would be accepted." in accepted.text
-    evil = await alice.http.get(page, params={"try_uri": "https://example.com.evil.io/cb/42"})
+    evil = await alice.http.get(section, params={"try_uri": "https://example.com.evil.io/cb/42"})
     assert "would be refused" in evil.text
     pkce = Pkce.new()
     params = await authorize_code(
@@ -128,8 +129,8 @@ async def test_a_native_app_takes_loopback_and_private_schemes_but_no_pattern(
     )
     assert secret is None
     page = f"/console/projects/{project_id}/credentials/{client_id}"
-    shown = await alice.http.get(page)
-    assert "com.example.swatch:/cb" in shown.text
+    shown = await alice.http.get(f"{page}/redirects")
+    assert "com.example.swatch:/cb</textarea>" in shown.text
     assert 'name="redirect_uri_pattern"' not in shown.text
     refused = await _save_redirects(
         alice,
@@ -169,11 +170,11 @@ async def test_library_scopes_need_the_api_on_the_project(alice: Developer) -> N
     client_id, secret = await alice.create_credential(project_id, "server", name="Robot")
     assert secret is not None
     page = f"/console/projects/{project_id}/credentials/{client_id}"
-    shown = await alice.http.get(page)
+    scopes = f"{page}/scopes"
+    shown = await alice.http.get(scopes)
     assert "Add Creative Cloud Libraries to the project first." in shown.text
-    refused = await alice.post(
-        page, f"{page}/scopes", {"scope_openid": "on", "scope_cc_libraries": "on"}
-    )
+    # The box is disabled in the page; a crafted request is refused beside the scopes.
+    refused = await alice.save_section(scopes, scopes, {"scope_cc_libraries": "on"})
     assert refused.status_code == 400
     assert "cc_libraries" in field_error(refused.text, "scopes")
     denied = await alice.http.post(
@@ -193,8 +194,10 @@ async def test_library_scopes_need_the_api_on_the_project(alice: Developer) -> N
     assert "cc_libraries" in granted.json()["scope"]
 
     # Narrowing on the credential's page: only the checked scopes remain.
-    narrowed = await alice.post(
-        page, f"{page}/scopes", {"scope_openid": "on", "scope_cc_files": "on"}
+    checked = form_fields((await alice.http.get(scopes)).text, scopes)
+    unchecked: dict[str, str | None] = {name: None for name in checked if name.startswith("scope_")}
+    narrowed = await alice.save_section(
+        scopes, scopes, {**unchecked, "scope_openid": "on", "scope_cc_files": "on"}
     )
     assert narrowed.status_code == 303
     denied = await alice.http.post(

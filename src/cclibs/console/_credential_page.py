@@ -1,4 +1,10 @@
-"""The credential page: one view of a credential, shown after every edit and every refusal."""
+"""The credential page: a summary of what an application needs, then one section at a time.
+
+The sections are Adobe's console's tabs, each at its own address (links, no script): the
+overview and secrets, redirect URIs, scopes and tokens, and status and testers. Each section
+has one form and one Save, and is shown again, with every typed value, when it is refused.
+A Server-to-Server credential has no users: no redirect URIs and no status or testers.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +24,19 @@ from cclibs.oauth.projects import ProjectOverview
 from cclibs.oauth.redirects import resolve_redirect_uri
 from cclibs.oauth.registration import MAX_ACTIVE_SECRETS
 from cclibs.oauth.scopes import IDENTITY_SCOPES, SCOPES, Scope
+from cclibs.web.errors import PageNotFound
 from cclibs.web.state import app_state
 
-__all__ = ["TYPE_HELP", "ScopeChoice", "credential_page", "curl_command", "download_document"]
+__all__ = [
+    "SECTIONS",
+    "TYPE_HELP",
+    "ScopeChoice",
+    "Section",
+    "credential_page",
+    "curl_command",
+    "download_document",
+    "section_named",
+]
 
 TYPE_HELP = {
     ClientType.WEB: "Your application has a server that can keep a secret: it signs users in "
@@ -32,6 +48,36 @@ TYPE_HELP = {
     ClientType.SERVER: "Your service calls the API as itself, with no user present, using the "
     "client credentials grant.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    """Names the section's template (``console/_credential_{name}.html``)."""
+    title: str
+    tail: str
+    """The section's address after the credential's (where its form is posted, too)."""
+    sign_in_only: bool
+    """Only credentials that users sign in to have it, not Server-to-Server ones."""
+
+    def applies_to(self, client: Client) -> bool:
+        return not self.sign_in_only or client.type is not ClientType.SERVER
+
+
+SECTIONS = (
+    Section("overview", "Overview and secrets", "", sign_in_only=False),
+    Section("redirects", "Redirect URIs", "/redirects", sign_in_only=True),
+    Section("scopes", "Scopes and tokens", "/scopes", sign_in_only=False),
+    Section("status", "Status and testers", "/status", sign_in_only=True),
+)
+
+
+def section_named(name: str, client: Client) -> Section:
+    """The credential's section of that name; a 404 page for one its type does not have."""
+    for section in SECTIONS:
+        if section.name == name and section.applies_to(client):
+            return section
+    raise PageNotFound()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +127,6 @@ def download_document(issuer: str, project: ProjectOverview, client: Client) -> 
         "type": client.type.value,
         "platform": client.type.label,
         "project": {"id": project.project.id, "name": project.project.name},
-        "status": "production" if client.in_production else "development",
         "scopes": sorted(client.allowed_scopes),
         "offline_access": client.offline_access,
         "access_token_lifetime_seconds": client.access_token_ttl,
@@ -94,6 +139,7 @@ def download_document(issuer: str, project: ProjectOverview, client: Client) -> 
         },
     }
     if client.type is not ClientType.SERVER:
+        document["status"] = "production" if client.in_production else "development"
         document["redirect_uris"] = list(client.redirect_uris)
         document["default_redirect_uri"] = client.default_redirect_uri
         document["redirect_uri_pattern"] = client.redirect_uri_pattern
@@ -116,23 +162,30 @@ def _try_uri(client: Client, uri: str) -> tuple[bool, str]:
     return True, f"{uri} would be accepted."
 
 
+def _scope_list(client: Client) -> str:
+    """The allowed scopes as an application asks for them: IMS's comma-separated list."""
+    return ",".join(name for name in SCOPES if name in client.allowed_scopes)
+
+
 async def credential_page(
     request: Request,
     user_id: str,
     overview: ProjectOverview,
     client: Client,
+    section: Section = SECTIONS[0],
     *,
     status: int = 200,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
+    """The page with ``section`` open; ``form`` holds the values typed in a refused form."""
     state = app_state(request)
     secrets = (
         await state.oauth.clients.secrets(user_id, client.client_id)
         if client.type.confidential
         else []
     )
-    tried = request.query_params.get("try_uri", "")[:2048]
+    tried = request.query_params.get("try_uri", "")[:2048] if section.name == "redirects" else ""
     issuer = state.settings.issuer
     return render(
         request,
@@ -140,9 +193,12 @@ async def credential_page(
         {
             "project": overview.project,
             "client": client,
+            "section": section,
+            "sections": [s for s in SECTIONS if s.applies_to(client)],
             "type_help": TYPE_HELP[client.type],
             "secrets": secrets,
             "max_secrets": MAX_ACTIVE_SECRETS,
+            "scope_list": _scope_list(client),
             "scope_choices": _scope_choices(client, overview.project.apis),
             "apis": APIS,
             "pattern_mode": bool(client.redirect_uri_pattern),

@@ -22,10 +22,12 @@ __all__ = [
     "MAX_REDIRECT_URIS",
     "REFRESH_TOKEN_TTL_BOUNDS",
     "RedirectSettings",
+    "check_access_ttl",
     "check_beta_users",
     "check_lifetimes",
     "check_name",
     "check_redirects",
+    "check_refresh_ttl",
     "check_scopes",
 ]
 
@@ -107,18 +109,26 @@ def check_scopes(
     return chosen
 
 
-def check_lifetimes(access_ttl: int, refresh_ttl: int) -> tuple[int, int]:
+def check_access_ttl(access_ttl: int) -> int:
     low, high = ACCESS_TOKEN_TTL_BOUNDS
     if not low <= access_ttl <= high:
         raise RegistrationError(
             "An access token lives between 5 minutes and 24 hours.", "access_token_ttl"
         )
+    return access_ttl
+
+
+def check_refresh_ttl(refresh_ttl: int) -> int:
     low, high = REFRESH_TOKEN_TTL_BOUNDS
     if not low <= refresh_ttl <= high:
         raise RegistrationError(
             "A refresh token lives between 1 hour and 90 days.", "refresh_token_ttl"
         )
-    return access_ttl, refresh_ttl
+    return refresh_ttl
+
+
+def check_lifetimes(access_ttl: int, refresh_ttl: int) -> tuple[int, int]:
+    return check_access_ttl(access_ttl), check_refresh_ttl(refresh_ttl)
 
 
 def check_beta_users(emails: Iterable[str]) -> tuple[str, ...]:

@@ -224,16 +224,28 @@ class ClientRegistry:
 
         return await self._edit(owner_id, client_id, change)
 
-    async def update_scopes(self, owner_id: str, client_id: str, scopes: Sequence[str]) -> Client:
-        """Set the allowed scopes; ``offline_access`` follows the offline switch, not this list."""
+    async def update_access(
+        self,
+        owner_id: str,
+        client_id: str,
+        *,
+        scopes: Sequence[str],
+        offline_access: bool,
+        access_token_ttl: int,
+        refresh_token_ttl: int,
+    ) -> Client:
+        """The allowed scopes, the offline switch and the token lifetimes, saved together.
+
+        ``offline_access`` follows the switch, not the scope list.
+        """
+        access_ttl, refresh_ttl = check_lifetimes(access_token_ttl, refresh_token_ttl)
 
         def change(client: Client, project: Project) -> Client:
             chosen = check_scopes(
                 client.type, [s for s in scopes if s != "offline_access"], project.apis
             )
-            if client.offline_access:
-                chosen |= {"offline_access"}
-            return replace(client, allowed_scopes=chosen)
+            changed = replace(client, allowed_scopes=chosen)
+            return _with_tokens(changed, offline_access, access_ttl, refresh_ttl)
 
         return await self._edit(owner_id, client_id, change)
 
@@ -247,33 +259,27 @@ class ClientRegistry:
         refresh_token_ttl: int,
     ) -> Client:
         access_ttl, refresh_ttl = check_lifetimes(access_token_ttl, refresh_token_ttl)
-
-        def change(client: Client, _project: Project) -> Client:
-            if offline_access and client.type is ClientType.SERVER:
-                raise RegistrationError(
-                    "Server-to-Server credentials get no refresh tokens.", "offline_access"
-                )
-            scopes = set(client.allowed_scopes) - {"offline_access"}
-            if offline_access:
-                scopes.add("offline_access")
-            return replace(
-                client,
-                offline_access=offline_access,
-                allowed_scopes=frozenset(scopes),
-                access_token_ttl=access_ttl,
-                refresh_token_ttl=refresh_ttl,
-            )
-
-        return await self._edit(owner_id, client_id, change)
+        return await self._edit(
+            owner_id,
+            client_id,
+            lambda c, _p: _with_tokens(c, offline_access, access_ttl, refresh_ttl),
+        )
 
     async def set_production(self, owner_id: str, client_id: str, in_production: bool) -> Client:
         return await self._edit(
             owner_id, client_id, lambda c, _p: replace(c, in_production=in_production)
         )
 
-    async def set_beta_users(self, owner_id: str, client_id: str, emails: Sequence[str]) -> Client:
-        checked = check_beta_users(emails)
-        return await self._edit(owner_id, client_id, lambda c, _p: replace(c, beta_users=checked))
+    async def update_status(
+        self, owner_id: str, client_id: str, *, in_production: bool, beta_users: Sequence[str]
+    ) -> Client:
+        """Development or production, and the beta users who may sign in during development."""
+        checked = check_beta_users(beta_users)
+        return await self._edit(
+            owner_id,
+            client_id,
+            lambda c, _p: replace(c, in_production=in_production, beta_users=checked),
+        )
 
     # Secrets
 
@@ -333,6 +339,23 @@ class ClientRegistry:
         async with self._tx.write() as store:
             await _owned(store, owner_id, client_id)
             await store.delete_client(client_id)
+
+
+def _with_tokens(client: Client, offline_access: bool, access_ttl: int, refresh_ttl: int) -> Client:
+    if offline_access and client.type is ClientType.SERVER:
+        raise RegistrationError(
+            "Server-to-Server credentials get no refresh tokens.", "offline_access"
+        )
+    scopes = set(client.allowed_scopes) - {"offline_access"}
+    if offline_access:
+        scopes.add("offline_access")
+    return replace(
+        client,
+        offline_access=offline_access,
+        allowed_scopes=frozenset(scopes),
+        access_token_ttl=access_ttl,
+        refresh_token_ttl=refresh_ttl,
+    )
 
 
 async def _owned(
