@@ -46,11 +46,16 @@ class Credential:
 
 
 def sign_up(page: Page, email: str, name: str = NAME) -> None:
+    """Sign up, then sign in from the "check your inbox" page (the address stays unconfirmed)."""
     page.goto("/signup")
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("banner").get_by_role("link", name=name)).to_be_visible()
 
 

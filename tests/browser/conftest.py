@@ -101,8 +101,17 @@ def browser(browser_thread: BrowserThread, playwright: Playwright) -> Iterator[B
 
 
 @pytest.fixture
+def live_server_overrides() -> dict[str, object]:
+    """Per-module settings of the live server (override this fixture in a module)."""
+    return {}
+
+
+@pytest.fixture
 def live_server(
-    database_url: str, tmp_path: Path, password_hasher: PasswordHasher
+    database_url: str,
+    tmp_path: Path,
+    password_hasher: PasswordHasher,
+    live_server_overrides: dict[str, object],
 ) -> Iterator[str]:
     """The base URL of a running server whose issuer is that same URL (so CSRF origins match)."""
     sock = free_socket()
@@ -114,6 +123,7 @@ def live_server(
         issuer=f"http://127.0.0.1:{port}",
         env="development",
         signup_enabled=True,
+        **live_server_overrides,
     )
     app = create_app(settings, password_hasher=password_hasher)
     with running(app, sock) as base_url:

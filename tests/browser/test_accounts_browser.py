@@ -33,6 +33,12 @@ def sign_up(page: Page, name: str = NAME, email: str = EMAIL, password: str = PA
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()
+    # The same answer whether or not the address had an account: sign in next.
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
+    expect(page.get_by_label("Email")).to_have_value(email.strip().lower())
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
@@ -97,7 +103,7 @@ def expect_sign_in_refused(page: Page, email: str) -> None:
 def test_sign_up_sign_out_and_sign_in_again(page: Page) -> None:
     sign_up(page, email="Ada@Example.COM")
 
-    # Signed in at once, on the account page.
+    # Signed in, on the account page, with a notice to confirm the address.
     expect_signed_in_as(page, NAME)
     facts = account_facts(page)
     assert facts["Name"] == NAME
