@@ -112,7 +112,9 @@ def test_a_web_app_from_the_console_to_an_api_call_and_back(
 
     tab(page, "2 · Tokens")
     page.get_by_role("button", name="Revoke access token").click()
-    expect(page.get_by_role("status").first).to_contain_text("is revoked")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "The access token and the refresh token are revoked"
+    )
     assert call_userinfo(page).startswith("401")
 
     # Nothing secret in any URL the browser visited, nor in the server's log.
