@@ -188,7 +188,9 @@ class Playground:
         if pending.get("code_verifier"):
             form["code_verifier"] = str(pending["code_verifier"])
         exchange = await self._token_request(state, client, "Exchange the code", form)
-        await self._store_tokens(state, provider, client, exchange, nonce=str(pending["nonce"]))
+        await self._store_tokens(
+            state, provider, client, exchange, nonce=str(pending["nonce"]), grant="code"
+        )
         # The settings follow the tokens, so that Refresh, Revoke and Introspect send them
         # to the client and issuer they belong to.
         current = state.get("config") or {}

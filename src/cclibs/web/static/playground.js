@@ -181,7 +181,7 @@
         list.appendChild(tokenBlock("id_token", "ID token", tokens.id_token, decoded.id_token));
       }
       var usable = !!tokens.refresh_token && !ended.refresh_token;
-      $("pg-refresh").hidden = !!ended.refresh_token;
+      $("pg-refresh-actions").hidden = !!ended.refresh_token;
       $("pg-refresh").disabled = !usable;
       $("pg-auto-refresh").disabled = !usable;
       if (!usable) { $("pg-auto-refresh").checked = false; }
