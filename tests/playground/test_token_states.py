@@ -70,6 +70,10 @@ async def test_a_confidential_credential_with_no_secret_gets_no_authorization_ur
     assert (await developer.ok("authorize", {"client_id": spa.client_id}))["authorization_url"]
     with_secret = {"client_id": web.client_id, "client_secret": web.secret}
     assert (await developer.ok("authorize", with_secret))["authorization_url"]
+    # A Server-to-Server credential has no user: its way is client_credentials.
+    server = await make_credential(app, owner_id, ClientType.SERVER)
+    settings = {"client_id": server.client_id, "client_secret": server.secret}
+    assert "Other flows" in await developer.refused("authorize", settings)
 
 
 async def test_a_refused_refresh_ends_the_tokens(

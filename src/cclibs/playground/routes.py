@@ -188,21 +188,29 @@ def _refusal(message: str, **more: Any) -> JSONResponse:
     return _reply({"reason": "bad_request", "message": message, **more}, 400)
 
 
-async def _missing_secret(request: Request, config: dict[str, Any]) -> str | None:
-    """Why Generate Tokens would fail at the token endpoint, after sign-in and consent: a
-    credential of this server that is confidential, with no secret given. Other issuers' types
-    are unknown here; their token endpoint answers for them."""
+async def _cannot_sign_in(request: Request, config: dict[str, Any]) -> JSONResponse | None:
+    """Why Generate Tokens would fail only after sign-in and consent, told before the user is
+    sent away: a credential of this server that has no user sign-in, or is confidential and
+    has no secret here. Other issuers' credentials are unknown here; their servers answer."""
     state = app_state(request)
-    if config.get("issuer") != state.settings.issuer or config.get("client_secret"):
+    if config.get("issuer") != state.settings.issuer:
         return None
     client = await state.oauth.clients.get(str(config.get("client_id")))
-    if client is None or not client.type.confidential:
+    if client is None:
         return None
-    return (
-        f"{client.name} is a {client.type.label} credential: the token endpoint will ask for "
-        "its client secret, so enter it before Generate Tokens. It was shown once, when the "
-        "credential was made; the console can make a new one."
-    )
+    if client.type is ClientType.SERVER:
+        return _refusal(
+            f"{client.name} is a {client.type.label} credential: it has no user to sign in. "
+            "Get its token with client_credentials on the Other flows tab."
+        )
+    if client.type.confidential and not config.get("client_secret"):
+        return _refusal(
+            f"{client.name} is a {client.type.label} credential: the token endpoint will ask "
+            "for its client secret, so enter it before Generate Tokens. It was shown once, "
+            "when the credential was made; the console can make a new one.",
+            field="client_secret",
+        )
+    return None
 
 
 async def _run(request: Request, action: str) -> Response:
@@ -217,10 +225,10 @@ async def _run(request: Request, action: str) -> Response:
             pass
         elif action == "authorize":
             await flows.configure(playground_state, data)
-            missing = await _missing_secret(request, playground_state["config"])
-            if missing:
+            refused = await _cannot_sign_in(request, playground_state["config"])
+            if refused:
                 await services.sessions.save(session_id, playground_state, loaded=loaded)
-                return _refusal(missing, field="client_secret")
+                return refused
             extra["authorization_url"] = await flows.authorization_url(playground_state)
         elif action == "refresh":
             await flows.refresh(playground_state)
