@@ -174,6 +174,12 @@ def test_refresh_says_why_it_is_off_and_offers_offline_access(page: Page, live_s
     expect(page.get_by_label("Scopes")).to_be_focused()
     expect(page.locator("input[data-scope][value=offline_access]")).to_be_checked()
     expect(page.get_by_role("status").first).to_contain_text("press Generate Tokens")
+    tab(page, "2 · Tokens")
+    expect(page.locator("#pg-refresh-why")).to_contain_text(
+        "It is in the Scopes field now: press Generate Tokens again."
+    )
+    expect(page.get_by_role("button", name="Add offline_access to the scopes")).to_be_hidden()
+    tab(page, "1 · Authorization")
 
     # The next Generate Tokens asks for it, and Refresh works.
     page.get_by_role("button", name="Generate Tokens").click()

@@ -318,8 +318,12 @@
     select("authorization", false);
     $("pg-scopes").focus();
     showNotice("offline_access is added to the scopes: press Generate Tokens to get a refresh token.");
-    if (view) { render(view); }
   });
+
+  function explainRefresh() {
+    var tokens = view && view.tokens;
+    if (tokens) { whyNoRefresh(tokens, tokens.ended || {}); }
+  }
 
   $("pg-default-scopes").addEventListener("click", function () {
     $("pg-scopes").value = this.getAttribute("data-scopes");
@@ -335,6 +339,7 @@
     root.querySelectorAll("input[data-scope]").forEach(function (box) {
       box.checked = chosen.indexOf(box.value) !== -1;
     });
+    explainRefresh(); // the offer to add offline_access follows the field
   }
 
   root.querySelectorAll("input[data-scope]").forEach(function (box) {
@@ -342,6 +347,7 @@
       var chosen = scopeList().filter(function (s) { return s !== box.value; });
       if (box.checked) { chosen.push(box.value); }
       $("pg-scopes").value = chosen.join(",");
+      explainRefresh();
     });
   });
   $("pg-scopes").addEventListener("input", syncScopes);
