@@ -17,6 +17,7 @@ from tests.browser._console_steps import (
     add_credential,
     add_libraries_api,
     create_project,
+    fits_the_width,
     open_console,
     sign_up,
 )
@@ -84,6 +85,8 @@ def test_revoking_the_refresh_token_shows_both_tokens_revoked(page: Page, live_s
     page.reload()  # the state is the server's, not the page's
     expect(page.get_by_role("tab", name="2 · Tokens")).to_have_attribute("aria-selected", "true")
     shows_the_revocation()
+    page.set_viewport_size(PHONE)
+    assert fits_the_width(page)
 
 
 def test_a_refresh_refused_with_invalid_grant_shows_the_tokens_no_longer_valid(
@@ -179,6 +182,9 @@ def test_refresh_says_why_it_is_off_and_offers_offline_access(page: Page, live_s
         "It is in the Scopes field now: press Generate Tokens again."
     )
     expect(page.get_by_role("button", name="Add offline_access to the scopes")).to_be_hidden()
+    page.set_viewport_size(PHONE)
+    assert fits_the_width(page)
+    page.set_viewport_size(LAPTOP)
     tab(page, "1 · Authorization")
 
     # The next Generate Tokens asks for it, and Refresh works.
