@@ -112,7 +112,17 @@ def test_a_web_app_from_the_console_to_an_api_call_and_back(
 
     tab(page, "2 · Tokens")
     page.get_by_role("button", name="Revoke access token").click()
-    expect(page.get_by_role("status").first).to_contain_text("is revoked")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "The access token and the refresh token are revoked"
+    )
+    # The introspection shown before is asked again, and the tab shows both tokens ended.
+    expect(page.locator("#pg-introspection-body")).to_contain_text('"active": false')
+    expect(page.locator("#pg-expiry")).to_have_text(
+        "The access token is no longer valid: calls with it fail."
+    )
+    expect(page.get_by_role("region", name="Refresh token").locator(".badge")).to_have_text(
+        "Revoked"
+    )
     assert call_userinfo(page).startswith("401")
 
     # Nothing secret in any URL the browser visited, nor in the server's log.

@@ -71,8 +71,17 @@ async def test_a_web_app_gets_tokens_with_pkce_and_a_verified_id_token(
     introspected = await developer.ok("introspect", {"which": "access_token"})
     assert introspected["introspection"]["active"] is True
     revoked = await developer.ok("revoke", {"which": "refresh_token"})
-    assert revoked["view"]["tokens"]["revoked"] == ["refresh_token"]
-    assert "invalid_grant" in await developer.refused("refresh")
+    ended = revoked["view"]["tokens"]["ended"]
+    assert ended["refresh_token"] == "Revoked on this page."
+    # The server revoked the access token with it (RFC 7009 §2.1), and introspection says so.
+    assert ended["access_token"].startswith("Revoked with the refresh token: the server says")
+    assert [e["title"] for e in revoked["view"]["log"][:3]] == [
+        "Introspect",
+        "Check the access token",
+        "Revoke the refresh token",
+    ]
+    assert revoked["view"]["tokens"]["introspection"]["answer"] == {"active": False}
+    assert "no longer valid" in await developer.refused("refresh")
 
 
 async def test_a_callback_whose_state_does_not_match_is_refused(

@@ -5,22 +5,25 @@ The state is a plain dict (JSON, sealed at rest by ``sessions``):
 - ``config``: issuer, client_id, client_secret, scopes, pkce, auth_method;
 - ``pending``: the authorization request in flight (state, nonce, code_verifier, redirect_uri,
   and the ``config`` it was made with: its code goes to that client's issuer, with its secret);
-- ``tokens``: the last token response, with ``expires_at`` and ``obtained_at``;
+- ``tokens``: the last token response, with ``expires_at``, ``obtained_at``, the ``grant`` that
+  gave it, and ``ended``: each token the server no longer takes, with the reason;
+- ``used_state``: the ``state`` of the last response taken (a replay of it is recognised);
 - ``device``: a device authorization being polled;
 - ``log``: the last exchanges, secrets masked;
-- ``error``: the last failure to show.
+- ``error``: a failure of the callback, shown once (the next command takes it away).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-import re
 import secrets
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from cclibs.clock import Clock
 from cclibs.oauth.scopes import parse_scopes
+from cclibs.playground.answers import PlaygroundError, error_text, seconds, web_address
 from cclibs.playground.provider import Exchange, ProviderDirectory, ProviderError
 from cclibs.sdk import Endpoints, Pkce
 from cclibs.sdk.conversation import DEVICE_GRANT
@@ -32,10 +35,17 @@ ADOBE_DEFAULT_SCOPES = "openid,creative_sdk,profile,address,AdobeID,email,cc_fil
 _LOG_LENGTH = 12
 _PENDING_SECONDS = 600
 _AUTH_METHODS = ("client_secret_post", "client_secret_basic")
-
-
-class PlaygroundError(Exception):
-    """A button cannot do its job; the message tells the user why and what to do."""
+_WITH = {"revoked": "Revoked with", "refused": "Ended with the refusal of"}
+_TAKEN_AS_ENDED = {
+    "revoked": "Taken as revoked with the refresh token: a server should revoke both "
+    "(RFC 7009 §2.1).",
+    "refused": "Taken as ended: a refused refresh token usually ends its sign-in "
+    "(RFC 9700 §4.14.2).",
+}
+_REPLAYED = (
+    "The authorization response came back a second time (the browser's Back button replays "
+    "it): it is ignored, as a state value is used once."
+)
 
 
 class Playground:
@@ -134,11 +144,16 @@ class Playground:
         if not pending or not hmac.compare_digest(str(pending["state"]), returned):
             # Left in place: a forged response (any site can send the browser here) must not
             # cancel the request in flight.
+            used = str(state.get("used_state") or "")
+            if used and hmac.compare_digest(used, returned):
+                kept = " The tokens shown are unchanged." if state.get("tokens") else ""
+                raise PlaygroundError(_REPLAYED + kept)
             raise PlaygroundError(
-                "This response does not belong to a request of this browser (state mismatch). "
-                "Press Generate Tokens again."
+                "An authorization response arrived that this browser did not ask for (state "
+                "mismatch): it is ignored. Press Generate Tokens to start one."
             )
         del state["pending"]  # a state value is used once
+        state["used_state"] = returned
         if self._now() - int(pending["at"]) > _PENDING_SECONDS or "config" not in pending:
             raise PlaygroundError("The authorization took too long. Press Generate Tokens again.")
         # The code belongs to the client and issuer of the request, whatever the settings are
@@ -173,7 +188,9 @@ class Playground:
         if pending.get("code_verifier"):
             form["code_verifier"] = str(pending["code_verifier"])
         exchange = await self._token_request(state, client, "Exchange the code", form)
-        await self._store_tokens(state, provider, client, exchange, nonce=str(pending["nonce"]))
+        await self._store_tokens(
+            state, provider, client, exchange, nonce=str(pending["nonce"]), grant="code"
+        )
         # The settings follow the tokens, so that Refresh, Revoke and Introspect send them
         # to the client and issuer they belong to.
         current = state.get("config") or {}
@@ -193,10 +210,23 @@ class Playground:
                 "There is no refresh token. Ask for offline_access, with a credential that may "
                 "have refresh tokens (Web App or Native App)."
             )
+        if "refresh_token" in (tokens.get("ended") or {}):
+            raise PlaygroundError(
+                "The refresh token is no longer valid. Press Generate Tokens for new tokens."
+            )
         provider, config = await self._provider(state)
         form = {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])}
         exchange = await self._token_request(state, config, "Refresh the token", form)
-        await self._store_tokens(state, provider, config, exchange, keep_refresh=True)
+        body = exchange.response if isinstance(exchange.response, dict) else {}
+        if exchange.status == 400 and body.get("error") == "invalid_grant":
+            # Revoked, expired, or used before (rotation): the server ends the sign-in with it
+            # (RFC 9700 §4.14.2), so the access token is checked, or taken as ended.
+            _end(tokens, "refresh_token", "Refused by the server (invalid_grant).")
+            await self._check_other(state, provider, config, "refresh_token", "refused")
+            state["tokens"] = tokens
+        await self._store_tokens(
+            state, provider, config, exchange, keep_refresh=True, grant="refresh_token"
+        )
 
     async def client_credentials(self, state: dict[str, Any]) -> None:
         provider, config = await self._provider(state)
@@ -206,7 +236,7 @@ class Playground:
         if config["scopes"]:
             form["scope"] = config["scopes"]
         exchange = await self._token_request(state, config, "Client credentials", form)
-        await self._store_tokens(state, provider, config, exchange)
+        await self._store_tokens(state, provider, config, exchange, grant="client_credentials")
 
     async def device_start(self, state: dict[str, Any]) -> dict[str, Any]:
         provider, config = await self._provider(state)
@@ -217,15 +247,15 @@ class Playground:
         )
         body = exchange.response if isinstance(exchange.response, dict) else {}
         if exchange.status != 200 or "device_code" not in body:
-            raise PlaygroundError(_error_text(exchange))
-        interval = _seconds(exchange.title, body, "interval", 5)
+            raise PlaygroundError(error_text(exchange))
+        interval = seconds(exchange.title, body, "interval", 5)
         state["device"] = {
             "device_code": body["device_code"],
             "user_code": body.get("user_code"),
             "verification_uri": str(body.get("verification_uri") or "")[:2048] or None,
-            "verification_uri_complete": _web_address(body.get("verification_uri_complete")),
+            "verification_uri_complete": web_address(body.get("verification_uri_complete")),
             "interval": interval,
-            "expires_at": self._now() + _seconds(exchange.title, body, "expires_in", 600),
+            "expires_at": self._now() + seconds(exchange.title, body, "expires_in", 600),
             "next_poll_at": self._now() + interval,
             "status": "pending",
         }
@@ -256,7 +286,7 @@ class Playground:
             device["next_poll_at"] = self._now() + int(device["interval"])
             return str(error)
         device["status"] = "done" if exchange.status == 200 else "failed"
-        await self._store_tokens(state, provider, config, exchange)
+        await self._store_tokens(state, provider, config, exchange, grant="device_code")
         return "approved"
 
     # Revocation and introspection -------------------------------------------------------
@@ -269,13 +299,49 @@ class Playground:
         title = f"Revoke the {which.replace('_', ' ')}"
         exchange = await self._post(state, config, title, "revocation_endpoint", form)
         if exchange.status != 200:
-            raise PlaygroundError(_error_text(exchange))
+            raise PlaygroundError(error_text(exchange))
         tokens = state.get("tokens") or {}
-        tokens.setdefault("revoked", [])
-        if which not in tokens["revoked"]:
-            tokens["revoked"].append(which)
+        _end(tokens, which, "Revoked on this page.")
+        await self._check_other(state, provider, config, which, "revoked")
+        state["tokens"] = tokens
+        shown = tokens.pop("introspection", None)
+        if shown:  # what it said is out of date: ask again
+            with contextlib.suppress(PlaygroundError):  # the error was shown when it was new
+                await self.introspect(state, str(shown["which"]))
+
+    async def _check_other(
+        self,
+        state: dict[str, Any],
+        provider: Endpoints,
+        config: dict[str, Any],
+        which: str,
+        how: str,
+    ) -> None:
+        """After ``which`` ended (``how``: revoked or refused): does the server still take the
+        other token? Introspection tells, where the client may use it. Otherwise a revoked
+        refresh token takes its access tokens along (RFC 7009 §2.1: the server SHOULD), and a
+        refused one usually ends its sign-in (RFC 9700 §4.14.2); a revoked access token may
+        take its refresh token (MAY), which only a Refresh can tell.
+        """
+        tokens = state.get("tokens") or {}
+        other = "access_token" if which == "refresh_token" else "refresh_token"
+        if not tokens.get(other) or other in (tokens.get("ended") or {}):
+            return
+        if provider.introspection_endpoint and config.get("client_secret"):
+            form = {"token": str(tokens[other]), "token_type_hint": other}
+            title = f"Check the {other.replace('_', ' ')}"
+            exchange = await self._post(state, config, title, "introspection_endpoint", form)
+            body = exchange.response
+            if exchange.status == 200 and isinstance(body, dict):
+                if body.get("active") is not True:
+                    said = "the server says it is inactive (introspection)."
+                    _end(tokens, other, f"{_WITH[how]} the {which.replace('_', ' ')}: {said}")
+                return
+        if other == "access_token":
+            _end(tokens, other, _TAKEN_AS_ENDED[how])
 
     async def introspect(self, state: dict[str, Any], which: str) -> dict[str, Any]:
+        """The server's word on a token; kept with the tokens (a later change replaces it)."""
         provider, config = await self._provider(state)
         token = _token(state, which)
         _need(provider, "introspection_endpoint")
@@ -286,8 +352,14 @@ class Playground:
         form = {"token": token, "token_type_hint": which}
         exchange = await self._post(state, config, "Introspect", "introspection_endpoint", form)
         if exchange.status != 200 or not isinstance(exchange.response, dict):
-            raise PlaygroundError(_error_text(exchange))
-        return dict(exchange.response)
+            raise PlaygroundError(error_text(exchange))
+        answer = dict(exchange.response)
+        tokens = state.get("tokens") or {}
+        if answer.get("active") is not True:
+            _end(tokens, which, "The server says it is inactive (introspection).")
+        tokens["introspection"] = {"which": which, "answer": answer, "at": self._now()}
+        state["tokens"] = tokens
+        return answer
 
     # The view ---------------------------------------------------------------------------
 
@@ -352,10 +424,11 @@ class Playground:
         *,
         nonce: str | None = None,
         keep_refresh: bool = False,
+        grant: str | None = None,
     ) -> None:
         body = exchange.response if isinstance(exchange.response, dict) else {}
         if exchange.status != 200 or "access_token" not in body:
-            raise PlaygroundError(_error_text(exchange))
+            raise PlaygroundError(error_text(exchange))
         old = state.get("tokens") or {}
         expires_in = body.get("expires_in")
         now = self._now()
@@ -370,6 +443,8 @@ class Playground:
             "nonce": nonce or old.get("nonce"),
             "issuer": provider.issuer,
             "client_id": config["client_id"],
+            "grant": grant if grant != "refresh_token" else old.get("grant"),
+            "ended": {},
         }
         if keep_refresh and not tokens["refresh_token"]:
             tokens["refresh_token"] = old.get("refresh_token")
@@ -377,6 +452,12 @@ class Playground:
             tokens["id_token"] = old.get("id_token")
         state["tokens"] = tokens
         state.pop("error", None)
+
+
+def _end(tokens: dict[str, Any], which: str, reason: str) -> None:
+    """Mark a token as one the server no longer takes (the first reason stays)."""
+    ended = tokens.setdefault("ended", {})
+    ended.setdefault(which, reason)
 
 
 def _need(provider: Endpoints, endpoint: str) -> str:
@@ -393,31 +474,3 @@ def _token(state: dict[str, Any], which: str) -> str:
     if not value:
         raise PlaygroundError(f"There is no {which.replace('_', ' ')}.")
     return str(value)
-
-
-def _seconds(title: str, body: dict[str, Any], name: str, default: int) -> int:
-    """A positive whole number of seconds (RFC 8628 §3.2), or ``default`` when absent. Digits
-    in a string are taken too: some providers send ``"expires_in": "900"``."""
-    value = body.get(name)
-    if value is None:
-        return default
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,8}", value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**7:
-        raise PlaygroundError(f"{title}: {name} is {str(value)[:40]!r}, not a number of seconds.")
-    return value
-
-
-def _web_address(value: Any) -> str | None:
-    """An http(s) URL the page may link to; None for anything else (``javascript:``, ...)."""
-    if not isinstance(value, str) or len(value) > 2048:
-        return None
-    return value if urlsplit(value).scheme in ("http", "https") else None
-
-
-def _error_text(exchange: Exchange) -> str:
-    body = exchange.response
-    if isinstance(body, dict) and "error" in body:
-        description = body.get("error_description") or ""
-        return f"{exchange.title}: {exchange.status} {body['error']}. {description}".strip()
-    return f"{exchange.title}: the server answered {exchange.status}."

@@ -112,8 +112,11 @@ async def callback(request: Request) -> Response:
         await services.flows.finish_authorization(playground_state, params)
         target = "/playground#tokens"
     except PlaygroundError as exc:
+        # Shown once, by the page this redirects to (``_run`` takes it away): a stray or
+        # replayed response must not hang over the tokens the browser still has.
         playground_state["error"] = str(exc)
-        target = "/playground#authorization"
+        tab = "tokens" if playground_state.get("tokens") else "authorization"
+        target = f"/playground#{tab}"
     if session_id:
         await services.sessions.save(session_id, playground_state, loaded=loaded)
     return RedirectResponse(target, status_code=303, headers=_NO_STORE)
@@ -148,7 +151,10 @@ async def _command(
 
 
 async def _view(
-    request: Request, playground_state: dict[str, Any], preview: str | None = None
+    request: Request,
+    playground_state: dict[str, Any],
+    preview: str | None = None,
+    error: str | None = None,
 ) -> dict[str, Any]:
     """What the page shows: never the secret (only whether one is kept) nor the device code."""
     services = _services(request)
@@ -169,7 +175,7 @@ async def _view(
         "tokens": await services.flows.token_view(playground_state),
         "device": device or None,
         "log": playground_state.get("log", []),
-        "error": playground_state.get("error"),
+        "error": error,
         "now": int(services.clock.now().timestamp()),
     }
 
@@ -178,8 +184,33 @@ def _reply(payload: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(payload, status_code=status, headers=_NO_STORE)
 
 
-def _refusal(message: str) -> JSONResponse:
-    return _reply({"reason": "bad_request", "message": message}, 400)
+def _refusal(message: str, **more: Any) -> JSONResponse:
+    return _reply({"reason": "bad_request", "message": message, **more}, 400)
+
+
+async def _cannot_sign_in(request: Request, config: dict[str, Any]) -> JSONResponse | None:
+    """Why Generate Tokens would fail only after sign-in and consent, told before the user is
+    sent away: a credential of this server that has no user sign-in, or is confidential and
+    has no secret here. Other issuers' credentials are unknown here; their servers answer."""
+    state = app_state(request)
+    if config.get("issuer") != state.settings.issuer:
+        return None
+    client = await state.oauth.clients.get(str(config.get("client_id")))
+    if client is None:
+        return None
+    if client.type is ClientType.SERVER:
+        return _refusal(
+            f"{client.name} is a {client.type.label} credential: it has no user to sign in. "
+            "Get its token with client_credentials on the Other flows tab."
+        )
+    if client.type.confidential and not config.get("client_secret"):
+        return _refusal(
+            f"{client.name} is a {client.type.label} credential: the token endpoint will ask "
+            "for its client secret, so enter it before Generate Tokens. It was shown once, "
+            "when the credential was made; the console can make a new one.",
+            field="client_secret",
+        )
+    return None
 
 
 async def _run(request: Request, action: str) -> Response:
@@ -187,11 +218,17 @@ async def _run(request: Request, action: str) -> Response:
     services = _services(request)
     flows = services.flows
     extra: dict[str, Any] = {}
+    # A callback's failure is shown by the first command after it, then never again.
+    flash = playground_state.pop("error", None)
     try:
         if action == "state":
             pass
         elif action == "authorize":
             await flows.configure(playground_state, data)
+            refused = await _cannot_sign_in(request, playground_state["config"])
+            if refused:
+                await services.sessions.save(session_id, playground_state, loaded=loaded)
+                return refused
             extra["authorization_url"] = await flows.authorization_url(playground_state)
         elif action == "refresh":
             await flows.refresh(playground_state)
@@ -215,11 +252,13 @@ async def _run(request: Request, action: str) -> Response:
         else:  # pragma: no cover - the routes below name every action
             raise PlaygroundError("Unknown command.")
     except PlaygroundError as exc:
-        await services.sessions.save(session_id, playground_state, loaded=loaded)
-        return _refusal(str(exc))
+        # The view comes along: a failure can change what the page shows (a refused refresh
+        # token ends the tokens).
+        playground_state = await services.sessions.save(session_id, playground_state, loaded=loaded)
+        return _refusal(str(exc), view=await _view(request, playground_state))
     playground_state = await services.sessions.save(session_id, playground_state, loaded=loaded)
     preview = str(data["issuer"]) if action == "state" and data.get("issuer") else None
-    return _reply({**extra, "view": await _view(request, playground_state, preview)})
+    return _reply({**extra, "view": await _view(request, playground_state, preview, flash)})
 
 
 def _action_route(action: str) -> None:

@@ -40,8 +40,13 @@
         var data = null;
         try { data = JSON.parse(text); } catch (e) { data = null; }
         if (!data) { throw new Error("The playground did not answer (" + response.status + "). Reload the page."); }
-        if (!response.ok) { throw new Error(data.message || "The command failed."); }
+        // A refusal brings the view too: the failure may have changed it (a refused refresh).
         if (data.view) { render(data.view); }
+        if (!response.ok) {
+          var error = new Error(data.message || "The command failed.");
+          error.field = data.field || null;
+          throw error;
+        }
         return data;
       });
     });
@@ -112,10 +117,16 @@
     return node;
   }
 
-  function tokenBlock(name, title, value, decoded) {
-    var block = element("section", "token");
+  function tokenBlock(name, title, value, decoded, ended) {
+    var block = element("section", ended ? "token ended" : "token");
     block.setAttribute("aria-label", title);
-    block.appendChild(element("h3", "", title));
+    var heading = element("h3", "", title);
+    if (ended) {
+      heading.appendChild(document.createTextNode(" "));
+      heading.appendChild(element("span", "badge bad", /revoked/i.test(ended) ? "Revoked" : "No longer valid"));
+    }
+    block.appendChild(heading);
+    if (ended) { block.appendChild(element("p", "token-ended", ended)); }
     var row = element("div", "copyable block");
     var code = element("code", "long", value);
     code.id = "pg-" + name.replace("_", "-");
@@ -161,21 +172,25 @@
     $("pg-token-area").hidden = !tokens;
     if (tokens) {
       var decoded = tokens.decoded || {};
-      list.appendChild(tokenBlock("access_token", "Access token", tokens.access_token, decoded.access_token));
+      var ended = tokens.ended || {};
+      list.appendChild(tokenBlock("access_token", "Access token", tokens.access_token, decoded.access_token, ended.access_token));
       if (tokens.refresh_token) {
-        list.appendChild(tokenBlock("refresh_token", "Refresh token", tokens.refresh_token, decoded.refresh_token));
+        list.appendChild(tokenBlock("refresh_token", "Refresh token", tokens.refresh_token, decoded.refresh_token, ended.refresh_token));
       }
       if (tokens.id_token) {
         list.appendChild(tokenBlock("id_token", "ID token", tokens.id_token, decoded.id_token));
       }
-      var revoked = tokens.revoked || [];
-      if (revoked.length) {
-        list.appendChild(element("p", "notice warn", "Revoked: " + revoked.join(", ").replace(/_/g, " ") + "."));
-      }
-      $("pg-refresh").disabled = !tokens.refresh_token;
-      $("pg-revoke-refresh").hidden = !tokens.refresh_token;
+      var usable = !!tokens.refresh_token && !ended.refresh_token;
+      $("pg-refresh-actions").hidden = !!ended.refresh_token;
+      $("pg-refresh").disabled = !usable;
+      $("pg-auto-refresh").disabled = !usable;
+      if (!usable) { $("pg-auto-refresh").checked = false; }
+      $("pg-revoke-refresh").hidden = !usable;
+      $("pg-revoke-access").hidden = !!ended.access_token;
       list.appendChild(element("p", "hint", "Scopes: " + (tokens.scope || "(none)")));
+      whyNoRefresh(tokens, ended);
     }
+    renderIntrospection(tokens && tokens.introspection);
     var log = view.log || [];
     $("pg-exchanges").hidden = !log.length;
     var items = $("pg-log");
@@ -191,11 +206,51 @@
     tick();
   }
 
+  function hasScope(list, name) {
+    return (list || "").split(/[ ,]+/).indexOf(name) !== -1;
+  }
+
+  // Refresh and auto-refresh are never off without a word: the reason sits next to them.
+  function whyNoRefresh(tokens, ended) {
+    var reason = "";
+    var offer = false;
+    if (ended.refresh_token) {
+      reason = "The refresh token is no longer valid: Generate Tokens again on the Authorization tab for new ones.";
+    } else if (tokens.refresh_token) {
+      reason = "";
+    } else if (tokens.grant === "client_credentials") {
+      reason = "No refresh token: the client credentials grant never returns one. Ask for a new token instead.";
+    } else if (!hasScope(tokens.scope, "offline_access")) {
+      reason = "Refresh needs a refresh token, and there is none: offline_access was not among the scopes asked for.";
+      offer = !hasScope($("pg-scopes").value, "offline_access");
+      if (!offer) { reason += " It is in the Scopes field now: press Generate Tokens again."; }
+    } else {
+      reason = "No refresh token came back, though offline_access was asked for: the credential may have no offline access (a Single-Page App gets none unless an administrator allows it).";
+    }
+    $("pg-refresh-why-text").textContent = reason;
+    $("pg-add-offline").hidden = !offer;
+    $("pg-refresh-why").hidden = !reason;
+  }
+
+  function renderIntrospection(shown) {
+    $("pg-introspection").hidden = !shown;
+    if (!shown) { return; }
+    var when = new Date(shown.at * 1000).toLocaleTimeString();
+    $("pg-introspection-when").textContent = "The server's answer for the " + shown.which.replace("_", " ") + ", asked at " + when + ".";
+    $("pg-introspection-body").textContent = pretty(shown.answer);
+  }
+
   // Expiry countdown and auto-refresh -----------------------------------------------------
 
   function tick() {
     var box = $("pg-expiry");
     var tokens = view && view.tokens;
+    var ended = (tokens && tokens.ended) || {};
+    if (tokens && ended.access_token) {
+      box.textContent = "The access token is no longer valid: calls with it fail.";
+      box.className = "expiry expired";
+      return;
+    }
     if (!tokens || !tokens.expires_at) { box.textContent = tokens ? "The token response named no lifetime." : "—"; return; }
     var left = tokens.expires_at - (Math.floor(Date.now() / 1000) + skew);
     if (left <= 0) {
@@ -208,7 +263,7 @@
     }
     var lifetime = tokens.expires_at - tokens.obtained_at;
     var due = left <= Math.max(30, Math.min(300, lifetime / 10));
-    if ($("pg-auto-refresh").checked && tokens.refresh_token && due && !refreshing) {
+    if ($("pg-auto-refresh").checked && tokens.refresh_token && !ended.refresh_token && due && !refreshing) {
       refreshing = true;
       run($("pg-refresh"), "refresh").then(function (result) {
         refreshing = false;
@@ -222,12 +277,30 @@
 
   // Authorization tab ---------------------------------------------------------------------
 
+  function secretProblem(message) {
+    setProblem($("pg-client-secret").closest(".field"), $("pg-client-secret"), $("pg-secret-error"), message);
+  }
+
   $("pg-config").addEventListener("submit", function (event) {
     event.preventDefault();
-    run($("pg-generate"), "authorize", config()).then(function (result) {
-      if (result && result.authorization_url) { window.location.assign(result.authorization_url); }
-    });
+    var button = $("pg-generate");
+    button.disabled = true;
+    showError("");
+    secretProblem("");
+    command("authorize", config()).then(function (result) {
+      if (result.authorization_url) { window.location.assign(result.authorization_url); }
+    }).catch(function (error) {
+      // A problem with one field is told at that field, and nobody is sent away.
+      if (error.field === "client_secret") {
+        secretProblem(error.message);
+        $("pg-client-secret").focus();
+      } else {
+        showError(error.message);
+      }
+    }).then(function () { button.disabled = false; });
   });
+
+  $("pg-client-secret").addEventListener("input", function () { secretProblem(""); });
 
   $("pg-show-secret").addEventListener("click", function () {
     var field = $("pg-client-secret");
@@ -236,6 +309,21 @@
     this.setAttribute("aria-pressed", show ? "true" : "false");
     this.textContent = show ? "Hide" : "Show";
   });
+
+  $("pg-add-offline").addEventListener("click", function () {
+    var chosen = scopeList().filter(function (s) { return s !== "offline_access"; });
+    chosen.push("offline_access");
+    $("pg-scopes").value = chosen.join(",");
+    syncScopes();
+    select("authorization", false);
+    $("pg-scopes").focus();
+    showNotice("offline_access is added to the scopes: press Generate Tokens to get a refresh token.");
+  });
+
+  function explainRefresh() {
+    var tokens = view && view.tokens;
+    if (tokens) { whyNoRefresh(tokens, tokens.ended || {}); }
+  }
 
   $("pg-default-scopes").addEventListener("click", function () {
     $("pg-scopes").value = this.getAttribute("data-scopes");
@@ -251,6 +339,7 @@
     root.querySelectorAll("input[data-scope]").forEach(function (box) {
       box.checked = chosen.indexOf(box.value) !== -1;
     });
+    explainRefresh(); // the offer to add offline_access follows the field
   }
 
   root.querySelectorAll("input[data-scope]").forEach(function (box) {
@@ -258,6 +347,7 @@
       var chosen = scopeList().filter(function (s) { return s !== box.value; });
       if (box.checked) { chosen.push(box.value); }
       $("pg-scopes").value = chosen.join(",");
+      explainRefresh();
     });
   });
   $("pg-scopes").addEventListener("input", syncScopes);
@@ -304,7 +394,11 @@
 
   function revoke(which, button) {
     run(button, "revoke", { which: which }).then(function (result) {
-      if (result) { showNotice("The " + which.replace("_", " ") + " is revoked: calls with it now fail."); }
+      if (!result) { return; }
+      var ended = (result.view.tokens && result.view.tokens.ended) || {};
+      var both = ended.access_token && ended.refresh_token;
+      showNotice(both ? "The access token and the refresh token are revoked: calls with them now fail."
+        : "The " + which.replace("_", " ") + " is revoked: calls with it now fail.");
     });
   }
 
@@ -312,11 +406,7 @@
   $("pg-revoke-refresh").addEventListener("click", function () { revoke("refresh_token", this); });
 
   $("pg-introspect").addEventListener("click", function () {
-    run(this, "introspect", { which: "access_token" }).then(function (result) {
-      if (!result) { return; }
-      $("pg-introspection").hidden = false;
-      $("pg-introspection-body").textContent = pretty(result.introspection);
-    });
+    run(this, "introspect", { which: "access_token" });
   });
 
   // Try the API ---------------------------------------------------------------------------
