@@ -43,9 +43,14 @@ def invitations(
     async def make() -> None:
         services = build_services(settings, password_hasher=password_hasher)
         try:
-            ada = await services.accounts.create_user(email=EMAIL, name=NAME, password=PASSWORD)
+            ada = await services.accounts.create_user(
+                email=EMAIL, name=NAME, password=PASSWORD, email_verified=True
+            )
             grace = await services.accounts.create_user(
-                email="grace@example.com", name="Grace Hopper", password=PASSWORD
+                email="grace@example.com",
+                name="Grace Hopper",
+                password=PASSWORD,
+                email_verified=True,
             )
             libraries = services.libraries.libraries
             as_ada, as_grace = Caller(ada.id, "test"), Caller(grace.id, "test")
