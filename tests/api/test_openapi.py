@@ -33,6 +33,7 @@ browser_thread = _browser.browser_thread
 playwright = _browser.playwright
 browser = _browser.browser
 live_server = _browser.live_server
+live_server_overrides = _browser.live_server_overrides
 offsite_requests = _browser.offsite_requests
 new_context = _browser.new_context
 page = _browser.page

@@ -125,7 +125,10 @@ def test_allow_an_app_then_remove_its_access(page: Page, printer_id: str) -> Non
     page.set_viewport_size(LAPTOP)
     screenshot(page, "account-connected-apps-laptop", LAPTOP)
 
-    entry.get_by_role("button", name=f"Remove access for {APP_NAME}").click()
+    entry.get_by_role("link", name=f"Remove access for {APP_NAME}").click()
+    expect(page.get_by_role("heading", name=f"Remove access for {APP_NAME}?")).to_be_visible()
+    screenshot(page, "account-remove-app-confirm-laptop", LAPTOP)
+    page.get_by_role("button", name="Remove access").click()
 
     expect(page).to_have_url(re.compile(r"/account\?removed=[0-9a-f]+#connected-applications$"))
     expect(page.get_by_role("status")).to_have_text(

@@ -4,6 +4,7 @@ takes again (docs/images/, committed)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.browser._console_steps import (
     open_console,
     sign_up,
 )
-from tests.browser.conftest import LAPTOP, PHONE, ContextFactory, screenshot
+from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS, ContextFactory, screenshot
 from tests.browser.test_playground_browser import generate_tokens, open_playground
 
 README_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -103,7 +104,6 @@ def test_readme_first_token_screenshots(page: Page, live_server: str) -> None:
     readme = README.read_text()
     for step in ("Create an account", "Create project", "Add credential", "Generate Tokens"):
         assert step in readme, f"the README's walk-through no longer says {step!r}"
-    README_IMAGES.mkdir(parents=True, exist_ok=True)
     page.goto("/")
     page.get_by_role("link", name="Create an account").click()
     sign_up(page, "grace@example.com")
@@ -139,8 +139,12 @@ def test_the_readme_commands_run_from_a_fresh_clone() -> None:
 
 
 def picture(page: Page, name: str) -> None:
-    """A viewport picture for the README (what a person sees first), replacing the old one."""
-    path = README_IMAGES / name
+    """A viewport picture for the README (what a person sees first). It replaces the README's
+    own when ``CCLIBS_README_IMAGES=1`` (``scripts/screenshots`` sets it); otherwise it goes
+    with the review screenshots, so that a test run leaves the working tree as it was."""
+    folder = README_IMAGES if os.environ.get("CCLIBS_README_IMAGES") == "1" else SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     page.wait_for_load_state("load")
     page.screenshot(path=path)
     assert path.stat().st_size > 10_000, f"{name} looks empty"

@@ -55,6 +55,7 @@ def test_users_create_and_list(database_url: str, tmp_path: Path) -> None:
     user = json.loads(created.output)
     assert user["email"] == "grace@example.com"
     assert user["is_admin"] is True
+    assert user["email_verified"] is False  # confirmed through the link, unless vouched for
     assert user["id"].endswith("@AdobeID")
     listed = runner.invoke(
         app, ["users", "list", "--json", "--data-dir", str(tmp_path)], env=_env(database_url)
@@ -65,6 +66,18 @@ def test_users_create_and_list(database_url: str, tmp_path: Path) -> None:
         app, ["users", "list", "--data-dir", str(tmp_path)], env=_env(database_url)
     )
     assert "grace@example.com" in table.output
+
+
+def test_users_create_verified_vouches_for_the_address(database_url: str, tmp_path: Path) -> None:
+    args = ["users", "create", "--email", "Ann@Example.com", "--name", "Ann", "--verified"]
+    args += ["--password-stdin", "--json", "--data-dir", str(tmp_path)]
+    created = runner.invoke(app, args, input="a long enough password\n", env=_env(database_url))
+    assert created.exit_code == 0, created.output
+    assert json.loads(created.output)["email_verified"] is True
+    listed = runner.invoke(
+        app, ["users", "list", "--json", "--data-dir", str(tmp_path)], env=_env(database_url)
+    )
+    assert json.loads(listed.output.splitlines()[0])["email_verified"] is True
 
 
 @pytest.mark.parametrize(

@@ -196,5 +196,6 @@ def _public(user: User) -> dict[str, object]:
         "name": user.name,
         "is_admin": user.is_admin,
         "is_disabled": user.is_disabled,
+        "email_verified": user.email_verified,
         "created_at": user.created_at.isoformat(),
     }

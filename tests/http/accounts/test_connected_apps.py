@@ -71,7 +71,7 @@ def app_sections(page: httpx.Response) -> dict[str, str]:
     """The connected applications on the account page: name -> the text of its entry."""
     assert page.status_code == 200, page.text[:500]
     section = page.text.split('id="connected-applications"', 1)[1].split("</section>", 1)[0]
-    entries = re.findall(r'<li class="connected-app">(.*?)</form>', section, flags=re.S)
+    entries = section.split('<li class="connected-app">')[1:]
     found: dict[str, str] = {}
     for entry in entries:
         name = re.search(r"<h3>(.*?)</h3>", entry, flags=re.S)
@@ -214,6 +214,21 @@ async def test_an_unredeemed_code_dies_with_the_removal(
         browser, printer.client_id, params["code"], secret=printer.secret, pkce=pkce
     )
     assert_oauth_error(late, 400, "invalid_grant")
+
+
+async def test_remove_access_asks_first(browser: httpx.AsyncClient, printer: Credential) -> None:
+    tokens = await tokens_for(browser, printer)
+    account = await browser.get("/account")
+    assert f'href="/account/applications/{printer.client_id}/remove"' in account.text
+    asked = await browser.get(f"/account/applications/{printer.client_id}/remove")
+    assert asked.status_code == 200
+    assert "Remove access for Photo &lt;Printer&gt; &amp; Co?" in asked.text
+    assert f'action="/account/applications/{printer.client_id}/remove"' in asked.text
+    # Asking changed nothing; only the form's POST removes.
+    assert (await userinfo(browser, tokens["access_token"])).status_code == 200
+    for client_id in ("0" * 32, "x" * 200):
+        missing = await browser.get(f"/account/applications/{client_id}/remove")
+        assert missing.status_code == 404
 
 
 async def test_removing_an_app_never_consented_to_is_not_found(

@@ -1,5 +1,5 @@
-"""Connected applications on the account page, and "Remove access". Handlers only: the rules
-live in ``cclibs.oauth.connections``."""
+"""Connected applications on the account page, and "Remove access" (asked first). Handlers
+only: the rules live in ``cclibs.oauth.connections``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,20 @@ async def connected_apps_context(request: Request, user: User) -> dict[str, obje
         if client is not None:
             context["removed"] = client.name
     return context
+
+
+@router.get("/account/applications/{client_id}/remove")
+async def confirm_removal(request: Request) -> Response:
+    """Ask first: removing access signs the application out, and it must ask again."""
+    _, user = await require_user(request)
+    client_id = request.path_params["client_id"]
+    state = app_state(request)
+    found = [a for a in await state.oauth.connections.list_for(user.id) if a.client_id == client_id]
+    if not found:
+        raise PageNotFound("You have not connected this application to your account.")
+    return state.pages.render(
+        request, "remove_application.html", {"app": found[0], "scope_titles": _SCOPE_TITLES}
+    )
 
 
 @router.post("/account/applications/{client_id}/remove")
