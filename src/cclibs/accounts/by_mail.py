@@ -15,10 +15,10 @@ from datetime import timedelta
 from cclibs.accounts.errors import EmailTaken, InvalidField, LinkInvalid, SignupClosed
 from cclibs.accounts.letters import Letters
 from cclibs.accounts.links import LINK_LIFETIMES, AccountLink, LinkKeys, LinkPurpose
-from cclibs.accounts.models import NewUser, User
+from cclibs.accounts.models import User
 from cclibs.accounts.passwords import PasswordHasher, check_new_password
 from cclibs.accounts.ports import AccessRevoker, AccountStore, AccountTransactions
-from cclibs.accounts.service import check_new_account, new_user_id
+from cclibs.accounts.service import check_new_account, new_account
 from cclibs.accounts.throttle import ThrottlePolicy
 from cclibs.clock import Clock
 from cclibs.emails import MAX_EMAIL, email_key, looks_like_email
@@ -85,14 +85,7 @@ class ByMail:
             if await store.user_by_email(email) is None:
                 try:
                     user = await store.add_user(
-                        NewUser(
-                            id=new_user_id(),
-                            email=email,
-                            name=name,
-                            password_hash=password_hash,
-                            is_admin=False,
-                            created_at=self._clock.now(),
-                        )
+                        new_account(email, name, password_hash, self._clock.now())
                     )
                 except EmailTaken:
                     pass  # a sign-up of the same address committed in between

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cclibs.accounts.errors import (
     AccountDisabled,
@@ -27,6 +27,7 @@ from cclibs.emails import MAX_EMAIL, email_key, looks_like_email
 __all__ = [
     "Accounts",
     "check_new_account",
+    "new_account",
     "new_user_id",
     "normalise_email",
     "session_id_of",
@@ -71,6 +72,27 @@ def new_user_id() -> str:
     return f"{secrets.token_hex(12).upper()}@AdobeID"
 
 
+def new_account(
+    email: str,
+    name: str,
+    password_hash: str,
+    at: datetime,
+    *,
+    is_admin: bool = False,
+    email_verified: bool = False,
+) -> NewUser:
+    """A new user with a fresh id, from checked values (``check_new_account``)."""
+    return NewUser(
+        id=new_user_id(),
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        is_admin=is_admin,
+        created_at=at,
+        email_verified=email_verified,
+    )
+
+
 def session_id_of(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -107,18 +129,16 @@ class Accounts:
         """An account made by an administrator (``cclibs users create``), or by a test."""
         email, name = check_new_account(email=email, name=name, password=password)
         password_hash = await self._hasher.hash(password)
+        user = new_account(
+            email,
+            name,
+            password_hash,
+            self._clock.now(),
+            is_admin=is_admin,
+            email_verified=email_verified,
+        )
         async with self._tx.write() as store:
-            return await store.add_user(
-                NewUser(
-                    id=new_user_id(),
-                    email=email,
-                    name=name,
-                    password_hash=password_hash,
-                    is_admin=is_admin,
-                    created_at=self._clock.now(),
-                    email_verified=email_verified,
-                )
-            )
+            return await store.add_user(user)
 
     async def get(self, user_id: str) -> User | None:
         async with self._tx.read() as store:
