@@ -43,18 +43,21 @@ __all__ = [
 _Collab = LibraryCollaboratorRow
 
 
+_SHARED_WITH = aliased(LibraryCollaboratorRow, name="shared_with")
+_MEMBER = aliased(LibraryCollaboratorRow, name="member")
+# Aliases of their own: the outer query may join the collaborators' table too, and a subquery
+# that auto-correlated it would have no FROM left. Made once: an alias adapts each column the
+# first time it is used, which cost more than the rest of building a list query.
+
+
 def _shared() -> ColumnElement[bool]:
-    # An alias of its own: the outer query may join the collaborators' table too, and a
-    # subquery that auto-correlated it would have no FROM left.
-    other = aliased(LibraryCollaboratorRow)
-    return exists().where(other.library_id == LibraryRow.id).correlate(LibraryRow)
+    return exists().where(_SHARED_WITH.library_id == LibraryRow.id).correlate(LibraryRow)
 
 
 def _member_of(user_id: str) -> ColumnElement[bool]:
-    member = aliased(LibraryCollaboratorRow)
     return (
         exists()
-        .where(member.library_id == LibraryRow.id, member.user_id == user_id)
+        .where(_MEMBER.library_id == LibraryRow.id, _MEMBER.user_id == user_id)
         .correlate(LibraryRow)
     )
 
