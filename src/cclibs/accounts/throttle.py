@@ -172,10 +172,7 @@ class ThrottlePolicy:
             Rule("code_session", session_id, _CODES_PER_SESSION, self.window),
             Rule("code_address", address_key(address), _CODES_PER_ADDRESS, self.window),
         ]
-        try:
-            return Reservation(await _reserve(store, rules, now))
-        except Throttled as exc:
-            raise Throttled(exc.retry_after, what="wrong codes") from None
+        return Reservation(await _reserve(store, rules, now, what="wrong codes"))
 
     async def reserve_second_step(
         self, store: AccountStore, user_id: str, address: str, now: datetime
@@ -185,10 +182,7 @@ class ThrottlePolicy:
             Rule("otp_account", account_key(user_id), _SECOND_STEPS_PER_ACCOUNT, self.window),
             Rule("otp_address", address_key(address), _SECOND_STEPS_PER_ADDRESS, self.window),
         ]
-        try:
-            return Reservation(await _reserve(store, rules, now))
-        except Throttled as exc:
-            raise Throttled(exc.retry_after, what="wrong codes") from None
+        return Reservation(await _reserve(store, rules, now, what="wrong codes"))
 
     async def reserve_mail(
         self, store: AccountStore, email: str, address: str, now: datetime
@@ -200,10 +194,7 @@ class ThrottlePolicy:
             Rule("mail_account", account_key(email), _MAILS_PER_EMAIL, _MAIL_MEMORY),
             Rule("mail_address", address_key(address), _MAILS_PER_CLIENT, _MAIL_MEMORY),
         ]
-        try:
-            await _reserve(store, rules, now)
-        except Throttled as exc:
-            raise Throttled(exc.retry_after, what="messages asked for") from None
+        await _reserve(store, rules, now, what="messages asked for")
 
     async def forgive(self, store: AccountStore, reservation: Reservation, now: datetime) -> None:
         """The answer was right: give the rows back; a signed-in pair starts afresh and is
@@ -236,7 +227,15 @@ class ThrottlePolicy:
         return max(self.window, _LONG_MEMORY)
 
 
-async def _reserve(store: AccountStore, rules: Sequence[Rule], now: datetime) -> tuple[int, ...]:
+async def _reserve(
+    store: AccountStore,
+    rules: Sequence[Rule],
+    now: datetime,
+    *,
+    what: str = "failed sign-in attempts",
+) -> tuple[int, ...]:
+    """Hold the rules' keys, refuse with Throttled (``what`` says what was counted) when one says
+    wait, else record one row per rule: the reservation's ids."""
     # Keys are held in one global order, so two reservations sharing keys cannot deadlock.
     for rule in sorted(rules, key=lambda r: (r.scope, r.key)):
         await store.hold_failures(rule.scope, rule.key)
@@ -245,5 +244,5 @@ async def _reserve(store: AccountStore, rules: Sequence[Rule], now: datetime) ->
         failures = await store.failures_since(rule.scope, rule.key, now - rule.memory)
         wait = max(wait, rule.wait(failures, now))
     if wait > 0:
-        raise Throttled(math.ceil(wait))
+        raise Throttled(math.ceil(wait), what=what)
     return tuple([await store.record_failure(rule.scope, rule.key, now) for rule in rules])

@@ -71,7 +71,6 @@ def render(request: Request, name: str, context: dict[str, Any], *, status: int 
 
 def redirect_with_flash(request: Request, path: str, **data: Any) -> Response:
     """303 to ``path`` (post/redirect/get), carrying ``data`` for that page's next render."""
-    response = RedirectResponse(path, status_code=303)
-    if data:
-        app_state(request).flash.put(request, response, path, data)
-    return response
+    if not data:
+        return RedirectResponse(path, status_code=303)
+    return app_state(request).flash.redirect(request, path, data)

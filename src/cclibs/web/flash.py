@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from cclibs.sealing import Sealer, Unsealable
 from cclibs.web.cookies import CookiePolicy
@@ -44,6 +44,15 @@ class Flash:
         if len(value) > _MAX_COOKIE:
             raise ValueError("a flash value must stay within one cookie")
         self._cookies.set(response, self._name, value, max_age=_MAX_AGE)
+
+    def redirect(
+        self, request: Request, path: str, data: dict[str, Any], *, target: str | None = None
+    ) -> Response:
+        """303 to ``target`` (default ``path``: post/redirect/get), with ``data`` sealed for the
+        next GET of ``path``."""
+        response = RedirectResponse(target or path, status_code=303)
+        self.put(request, response, path, data)
+        return response
 
     def take(self, request: Request) -> dict[str, Any] | None:
         """The value sealed for this page, if any; call ``clear`` on the response after."""

@@ -27,9 +27,7 @@ _NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 def _sent(request: Request, path: str, email: str, next_path: str | None = None) -> Response:
     """Redirect to a "check your inbox" page, which shows the address once (flash)."""
     target = f"{path}?{urlencode({'next': next_path})}" if next_path else path
-    response = RedirectResponse(target, status_code=303)
-    app_state(request).flash.put(request, response, path, {"email": email})
-    return response
+    return app_state(request).flash.redirect(request, path, {"email": email}, target=target)
 
 
 def _with_flash(request: Request, template: str, context: dict[str, object]) -> Response:

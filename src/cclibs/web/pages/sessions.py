@@ -4,7 +4,7 @@ live in ``cclibs.accounts.sessions``."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from cclibs.accounts import User
 from cclibs.web.errors import PageNotFound
@@ -32,9 +32,8 @@ async def sessions_context(request: Request, user: User) -> dict[str, object]:
 
 def _back_with(request: Request, notice: str) -> Response:
     # The notice travels sealed (cclibs.web.flash): a link cannot make the page say it.
-    response = RedirectResponse(_BACK, status_code=303)
-    app_state(request).flash.put(request, response, "/account", {SESSIONS_NOTICE: notice})
-    return response
+    flash = app_state(request).flash
+    return flash.redirect(request, "/account", {SESSIONS_NOTICE: notice}, target=_BACK)
 
 
 @router.post("/account/sessions/sign-out")
