@@ -6,6 +6,10 @@ there first, whatever the busy timeout. So writes begin with ``BEGIN IMMEDIATE``
 engine, which waits (busy_timeout) for the write lock up front; reads stay concurrent under WAL.
 PostgreSQL needs none of this and uses one engine for both.
 
+On a SQLite file both engines run their statements on the event loop and use a thread only
+for a statement that must wait for the lock or reads for long (``sqlite_loop``); the short
+Core write transactions of the hot paths have a writer of their own (``sqlite_writer``).
+
 Every engine hides the bound parameters in its errors (``hide_parameters``): a failed statement
 would otherwise quote password hashes, token hashes and codes into the exception, and so into
 the log.
@@ -27,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from cclibs.storage import sqlite_loop  # noqa: F401 - registers sqlite+cclibs
 from cclibs.storage.sqlite_writer import LoopWriter
 
 __all__ = ["CHANGED", "CoreConnection", "Database", "async_url"]
@@ -56,7 +61,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # cannot be made IMMEDIATE).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     # Setting the mode takes a lock even when it is already WAL, and fails at once (no busy
     # wait) while another process writes: a connection opened then would fail.
     cursor.execute("PRAGMA journal_mode")
@@ -104,8 +108,13 @@ class Database:
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            self._read_engine = _sqlite_engine(self.url, immediate=False)
-            self._write_engine = _sqlite_engine(self.url, immediate=True)
+            engine_url = self.url
+            if self.url.database and self.url.database != ":memory:":
+                # A file: statements on the loop, a thread only when they must wait or run
+                # long (sqlite_loop, chosen by measurement).
+                engine_url = self.url.set(drivername="sqlite+cclibs")
+            self._read_engine = _sqlite_engine(engine_url, immediate=False)
+            self._write_engine = _sqlite_engine(engine_url, immediate=True)
             if self.url.database and self.url.database != ":memory:":
                 self._loop_writer = LoopWriter(
                     self.url, timeout=_SQLITE_BUSY_TIMEOUT_MS / 1000, on_connect=_sqlite_pragmas

@@ -1,7 +1,7 @@
 """Short SQLite write transactions whose statements run on the event loop.
 
-The asyncio engine (aiosqlite) hands every statement to a thread and its result back to the
-loop; with SQLAlchemy's async adaptation on top, bench/sqlite_access.py measured a refresh-
+aiosqlite hands every statement to a thread and its result back to the loop; with
+SQLAlchemy's async adaptation on top, bench/sqlite_access.py measured a refresh-
 shaped transaction (BEGIN IMMEDIATE, select, update, insert, COMMIT) at about 1.3 ms of CPU
 and 700 per second from 32 coroutines, against 0.13 ms and 6,800 per second for the same
 Core statements on a synchronous connection called on the loop.
