@@ -29,7 +29,7 @@ _B = LibraryBookmarkRow
 _C = LibraryCollaboratorRow
 
 
-def public_bookmark_of(user_id: str) -> ColumnElement[bool]:
+def public_bookmark_of(user_id: str | ColumnElement[str]) -> ColumnElement[bool]:
     """A condition on ``libraries`` rows: published, and bookmarked ``PUBLIC`` by the user
     (``owner=public`` of the libraries list, compat reference §1.3). The bookmarks' primary
     key (user, library) answers the EXISTS."""

@@ -34,6 +34,7 @@ from cclibs.storage.tables.libraries import LibraryCollaboratorRow, LibraryInvit
 
 __all__ = [
     "SharingQueries",
+    "UserRef",
     "library_query",
     "library_with",
     "owner_condition",
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 _Collab = LibraryCollaboratorRow
+
+UserRef = str | ColumnElement[str]
+"""A user's id in a condition: a value, or a bound parameter of a statement made once."""
 
 
 _SHARED_WITH = aliased(LibraryCollaboratorRow, name="shared_with")
@@ -54,7 +58,7 @@ def _shared() -> ColumnElement[bool]:
     return exists().where(_SHARED_WITH.library_id == LibraryRow.id).correlate(LibraryRow)
 
 
-def _member_of(user_id: str) -> ColumnElement[bool]:
+def _member_of(user_id: UserRef) -> ColumnElement[bool]:
     return (
         exists()
         .where(_MEMBER.library_id == LibraryRow.id, _MEMBER.user_id == user_id)
@@ -62,12 +66,12 @@ def _member_of(user_id: str) -> ColumnElement[bool]:
     )
 
 
-def readable_by(user_id: str) -> ColumnElement[bool]:
+def readable_by(user_id: UserRef) -> ColumnElement[bool]:
     """Libraries the user may read through the private endpoints: owned or shared with them."""
     return or_(LibraryRow.owner_id == user_id, _member_of(user_id))
 
 
-def owner_condition(user_id: str, owner: OwnerFilter) -> ColumnElement[bool]:
+def owner_condition(user_id: UserRef, owner: OwnerFilter) -> ColumnElement[bool]:
     """The ``owner=`` filter of the library list, in SQL."""
     mine = LibraryRow.owner_id == user_id
     if owner == "private":
@@ -81,7 +85,7 @@ def owner_condition(user_id: str, owner: OwnerFilter) -> ColumnElement[bool]:
     return readable_by(user_id)
 
 
-def library_query(for_user: str | None) -> Select[*tuple[Any, ...]]:
+def library_query(for_user: UserRef | None) -> Select[*tuple[Any, ...]]:
     """Rows of (library, shared, the user's collaborator row or NULLs)."""
     if for_user is None:
         return select(LibraryRow, _shared().label("shared"))
