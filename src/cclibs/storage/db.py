@@ -17,7 +17,7 @@ the log.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -95,7 +95,9 @@ class CoreConnection(Protocol):
     @property
     def info(self) -> dict[Any, Any]: ...
 
-    async def execute(self, statement: Executable) -> Result[Any]: ...
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Result[Any]: ...
 
 
 class Database:

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 
 from cclibs.oauth.grant_ports import Grant, RefreshToken
 from cclibs.storage.db import CoreConnection, Database
@@ -44,7 +44,16 @@ _TOKEN_WITH_FAMILY = (
     .join(_grants, _grants.c.id == _tokens.c.grant_id)
     .join(_users, _users.c.id == _grants.c.user_id)
     .with_for_update(of=_tokens)
+    .where(_tokens.c.token_hash == bindparam("hash_"))
 )
+# The statements are made once, their values bound at execution: a statement used again keeps
+# its cache key, which SQLAlchemy would otherwise work out anew on every refresh.
+_MARK_ROTATED = (
+    update(_tokens)
+    .where(_tokens.c.token_hash == bindparam("hash_"), _tokens.c.rotated_at.is_(None))
+    .values(rotated_at=bindparam("at_"))
+)
+_ADD_TOKEN = insert(_tokens)
 
 
 def _refresh(row: Row[tuple[object, ...]]) -> RefreshToken:
@@ -113,9 +122,7 @@ class CoreRefreshStore:
         """Grants read with a token in this transaction (their liveness at that moment)."""
 
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
-        row = (
-            await self._c.execute(_TOKEN_WITH_FAMILY.where(_tokens.c.token_hash == token_hash))
-        ).first()
+        row = (await self._c.execute(_TOKEN_WITH_FAMILY, {"hash_": token_hash})).first()
         if row is None:
             return None
         self._families[row.grant_id] = _live_grant(row)
@@ -140,11 +147,7 @@ class CoreRefreshStore:
         return _grant(row, id="id", client_id="client_id", scope="scope", created_at="created_at")
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None:
-        await self._c.execute(
-            update(_tokens)
-            .where(_tokens.c.token_hash == token_hash, _tokens.c.rotated_at.is_(None))
-            .values(rotated_at=at)
-        )
+        await self._c.execute(_MARK_ROTATED, {"hash_": token_hash, "at_": at})
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
         await self._c.execute(
@@ -156,7 +159,7 @@ class CoreRefreshStore:
         await bump(self._c)  # its access tokens stop at once, wherever they are checked
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        await self._c.execute(insert(_tokens).values(**refresh_token_values(token)))
+        await self._c.execute(_ADD_TOKEN, refresh_token_values(token))
 
 
 class SqlRefreshTransactions:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -46,8 +46,10 @@ class LoopConnection:
     def info(self) -> dict[Any, Any]:
         return self._conn.info
 
-    async def execute(self, statement: Executable) -> Result[Any]:
-        return self._conn.execute(statement)
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Result[Any]:
+        return self._conn.execute(statement, parameters)
 
 
 def _locked(exc: OperationalError) -> bool:
