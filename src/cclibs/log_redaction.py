@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from structlog.typing import EventDict
@@ -36,6 +37,12 @@ _SENSITIVE_WORDS = (
 _SECRET_KEY = re.compile(rf"(?i)(?:{_SENSITIVE_WORDS})|^(?:code|pwd|otp|jwt|sid)$")
 _NAME = rf"(?:[\w-]*(?:{_SENSITIVE_WORDS})[\w-]*|code|pwd)"
 
+# JWTs and other three-part dotted tokens.
+_DOTTED_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*"), REDACTED),
+    (re.compile(r"\b[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b"), REDACTED),
+)
+
 # Order matters: whole header lines and quoted pairs before bare pairs.
 _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # SQLAlchemy appends the bound values of a failed statement (hashes, tokens, ...).
@@ -53,8 +60,7 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         rf"\1\2{REDACTED}",
     ),
     (re.compile(r"(?i)\b(bearer|basic|dpop)\s+[A-Za-z0-9._~+/=-]{6,}"), rf"\1 {REDACTED}"),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*"), REDACTED),
-    (re.compile(r"\b[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b"), REDACTED),
+    *_DOTTED_RULES,
     # 'password': 'x', "client_secret": "x", (b'cookie', b'x')
     (
         re.compile(rf"""(?i)(b?(['"]){_NAME}\2)(\s*[:,=]\s*)b?(['"])(?:\\.|(?!\4)[^\\])*\4"""),
@@ -76,17 +82,33 @@ _MAY_HOLD_SECRET = re.compile(
 )
 
 
+# A text without white space, quotes, ':', '=', '[' or '(' (a path such as /ims/token/v3, an
+# id) can match none of the rules above but the dotted tokens'; without a '.', none of them.
+_PLAIN = re.compile(r"""[^\s'":=\[(]*""")
+
+
 def is_secret_key(key: object) -> bool:
     if isinstance(key, bytes):
         key = key.decode("latin-1")
-    return isinstance(key, str) and _SECRET_KEY.search(key) is not None
+    return isinstance(key, str) and _secret_name(key)
+
+
+@lru_cache(maxsize=1024)
+def _secret_name(key: str) -> bool:
+    # Keys are names chosen by the code (event fields, header names): a small set.
+    return _SECRET_KEY.search(key) is not None
 
 
 def scrub_text(text: str) -> str:
     """Mask the secrets that text can carry by their shape (see the module docstring)."""
     if _MAY_HOLD_SECRET.search(text) is None:
         return text
-    for pattern, replacement in _TEXT_RULES:
+    rules = _TEXT_RULES
+    if _PLAIN.fullmatch(text) is not None:
+        if "." not in text:
+            return text
+        rules = _DOTTED_RULES
+    for pattern, replacement in rules:
         text = pattern.sub(replacement, text)
     return text
 
