@@ -156,7 +156,7 @@ def _library_page(
         query = query.where(_after(keys, LibraryRow.id, values, bindparam("after_id")))
     else:
         query = query.offset(bindparam("offset", type_=Integer()))
-    return query.execution_options(populate_existing=True)
+    return query
 
 
 @lru_cache(maxsize=8)
@@ -279,8 +279,8 @@ class SqlLibraryStore(SharingQueries):
         # outer join may be NULL); SQLite's write transactions are serial already.
         if lock:
             query = query.with_for_update(of=LibraryRow)
-        result = await self._s.execute(query.execution_options(populate_existing=True))
-        row = result.first()
+        conn = await self._s.connection()  # Core rows (see list_libraries)
+        row = (await conn.execute(query)).first()
         return library_with(row) if row else None
 
     async def update_library(self, library: Library) -> None:
@@ -308,11 +308,13 @@ class SqlLibraryStore(SharingQueries):
         params = _page_params(_LIBRARY_SORT, sort, after, offset, limit)
         params["user_id"] = user_id
         query = _library_page(owner, sort, keyset=after is not None)
-        result = await self._s.execute(query, params)
-        return [library_with(row) for row in result.all()]
+        # On the session's connection: Core rows, without the ORM's execution and loading.
+        conn = await self._s.connection()
+        return [library_with(row) for row in await conn.execute(query, params)]
 
     async def count_libraries(self, user_id: str, owner: OwnerFilter = "all") -> int:
-        return int(await self._s.scalar(_library_count(owner), {"user_id": user_id}) or 0)
+        conn = await self._s.connection()
+        return int(await conn.scalar(_library_count(owner), {"user_id": user_id}) or 0)
 
     # Elements ----------------------------------------------------------------------------
 

@@ -8,12 +8,13 @@ read a library is ``readable_by``: other queries (search, for one) filter with i
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
+    Table,
     and_,
     delete,
     exists,
@@ -28,7 +29,6 @@ from sqlalchemy.orm import aliased
 from cclibs.libraries.collaboration import Collaborator, Invitation, OwnerFilter
 from cclibs.libraries.models import Library, Membership
 from cclibs.storage.bookmarks import public_bookmark_of
-from cclibs.storage.library_rows import library_of
 from cclibs.storage.tables import LibraryRow, UserRow
 from cclibs.storage.tables.libraries import LibraryCollaboratorRow, LibraryInvitationRow
 
@@ -85,28 +85,54 @@ def owner_condition(user_id: UserRef, owner: OwnerFilter) -> ColumnElement[bool]
     return readable_by(user_id)
 
 
+_LIBRARY_COLUMNS = tuple(cast(Table, LibraryRow.__table__).c)
+_MEMBERSHIP_COLUMNS = (
+    _Collab.user_id.label("member_user_id"),
+    _Collab.role.label("member_role"),
+    _Collab.can_share.label("member_can_share"),
+    _Collab.can_comment.label("member_can_comment"),
+)
+
+
 def library_query(for_user: UserRef | None) -> Select[*tuple[Any, ...]]:
-    """Rows of (library, shared, the user's collaborator row or NULLs)."""
+    """Rows of the library's columns, ``shared`` and, for a user, their collaborator row's
+    ``member_*`` columns (NULL when not a collaborator). Columns, not ORM objects: a library
+    list loads no instances into the session."""
     if for_user is None:
-        return select(LibraryRow, _shared().label("shared"))
-    return select(LibraryRow, _shared().label("shared"), _Collab).outerjoin(
-        _Collab, and_(_Collab.library_id == LibraryRow.id, _Collab.user_id == for_user)
+        return select(*_LIBRARY_COLUMNS, _shared().label("shared"))
+    return (
+        select(*_LIBRARY_COLUMNS, _shared().label("shared"), *_MEMBERSHIP_COLUMNS)
+        .select_from(LibraryRow)
+        .outerjoin(_Collab, and_(_Collab.library_id == LibraryRow.id, _Collab.user_id == for_user))
     )
 
 
-def library_with(row: Any) -> Library:
-    """The ``Library`` of one ``library_query`` row."""
-    library = library_of(row[0])
-    collab = cast(LibraryCollaboratorRow | None, row[2] if len(row) > 2 else None)
+def library_with(row: Row[Any]) -> Library:
+    """The ``Library`` of one ``library_query`` row (other columns may follow)."""
+    m = row._mapping
     membership = None
-    if collab is not None:
+    member = m.get("member_user_id")
+    if member is not None:
         membership = Membership(
-            user_id=collab.user_id,
-            role="editor" if collab.role == "editor" else "viewer",
-            can_share=collab.can_share,
-            can_comment=collab.can_comment,
+            user_id=member,
+            role="editor" if m["member_role"] == "editor" else "viewer",
+            can_share=m["member_can_share"],
+            can_comment=m["member_can_comment"],
         )
-    return replace(library, shared=bool(row[1]), membership=membership)
+    return Library(
+        id=m["id"],
+        owner_id=m["owner_id"],
+        name=m["name"],
+        created_ms=m["created_ms"],
+        modified_ms=m["modified_ms"],
+        version=m["version"],
+        elements_count=m["elements_count"],
+        archived_count=m["archived_count"],
+        storage_used=m["storage_used"],
+        published_ms=m["published_ms"],
+        shared=bool(m["shared"]),
+        membership=membership,
+    )
 
 
 def _collaborator(row: Any) -> Collaborator:
