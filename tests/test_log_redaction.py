@@ -1,8 +1,8 @@
 """``scrub_text`` first asks whether a text could hold anything its rules mask, and returns the
 texts that cannot as they are; of a plain text (a path: no white space, quote, ':', '=', '['
-or '(') it applies the dotted-token rules alone. Those quick tests must never change an answer: over texts holding
-every kind of secret, and over texts built at random from the pieces the rules look for, the
-answer equals applying every rule.
+or '(') it applies the dotted-token rules alone. Those quick tests must never change an
+answer: over texts holding every kind of secret, and over texts built at random from the
+pieces the rules look for, the answer equals applying every rule.
 """
 
 from __future__ import annotations

@@ -99,8 +99,19 @@ def _secret_name(key: str) -> bool:
     return _SECRET_KEY.search(key) is not None
 
 
+_REMEMBERED_TEXT = 200
+"""Texts up to this length have their answer remembered: an access line's method, path, client
+address and event name come back on every request."""
+
+
 def scrub_text(text: str) -> str:
     """Mask the secrets that text can carry by their shape (see the module docstring)."""
+    if len(text) <= _REMEMBERED_TEXT:
+        return _scrub_short(text)
+    return _scrub(text)
+
+
+def _scrub(text: str) -> str:
     if _MAY_HOLD_SECRET.search(text) is None:
         return text
     rules = _TEXT_RULES
@@ -111,6 +122,9 @@ def scrub_text(text: str) -> str:
     for pattern, replacement in rules:
         text = pattern.sub(replacement, text)
     return text
+
+
+_scrub_short = lru_cache(maxsize=4096)(_scrub)
 
 
 def bound_text(text: str, limit: int = _MAX_TEXT) -> str:

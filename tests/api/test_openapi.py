@@ -21,6 +21,7 @@ from starlette.routing import Route
 from cclibs.web.api import openapi as api_openapi
 from cclibs.web.api.http import OPERATIONS
 from cclibs.web.api.openapi import document as api_document
+from cclibs.web.routing import FirstSegmentIndex
 from tests.api.test_sharing import SHARING_OPERATIONS
 from tests.browser import conftest as _browser
 from tests.browser.conftest import LAPTOP, PHONE, BrowserThread, screenshot
@@ -136,7 +137,9 @@ def router_api_paths(app: Starlette) -> dict[str, set[str]]:
     """Path template → methods, for every route of the app under /api/v1 (the trailing-slash
     alias of a path is the same path; HEAD comes with every GET)."""
     found: dict[str, set[str]] = {}
-    for route in app.routes:
+    (index,) = app.routes  # the routes behind cclibs.web.routing.FirstSegmentIndex
+    assert isinstance(index, FirstSegmentIndex)
+    for route in index.routes:
         if not isinstance(route, Route) or not route.path.startswith(BASE):
             continue
         methods = set(route.methods or ())

@@ -54,7 +54,7 @@ from cclibs.web.pages import by_mail as by_mail_pages
 from cclibs.web.pages import sessions as session_pages
 from cclibs.web.pages import two_step as two_step_pages
 from cclibs.web.pages.render import Pages
-from cclibs.web.routing import not_found_by_prefix
+from cclibs.web.routing import FirstSegmentIndex, not_found_by_prefix
 from cclibs.web.session import RedirectToSignIn, sign_in_redirect
 from cclibs.web.state import AppState
 
@@ -177,7 +177,7 @@ def create_app(
     )
     routes = [route for group in groups for route in group.routes]
     routes.append(Mount("/static", StaticFiles(directory=_STATIC), name="static"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=[FirstSegmentIndex(routes)], lifespan=lifespan)
     app.router.default = not_found_by_prefix(groups)
     app.state.cclibs = AppState(
         settings=settings,

