@@ -132,6 +132,25 @@ def _after(
     return and_(seek, or_(*branches))
 
 
+def _paged(
+    query: Select[RowT],
+    sort_columns: Mapping[str, QueryableAttribute[Any]],
+    id_column: QueryableAttribute[str],
+    sort: tuple[tuple[str, bool], ...],
+    keyset: bool,
+) -> Select[RowT]:
+    """``query`` ordered by ``sort`` then id, limited by the bound ``limit``, and starting after
+    the bound position (``after_0``..., ``after_id``) or at the bound ``offset``
+    (``_page_params`` gives their values)."""
+    keys = [(sort_columns[field], descending) for field, descending in sort]
+    order = [column.desc() if descending else column.asc() for column, descending in keys]
+    query = query.order_by(*order, id_column.asc()).limit(bindparam("limit", type_=Integer()))
+    if not keyset:
+        return query.offset(bindparam("offset", type_=Integer()))
+    values: list[BindParameter[Any]] = [bindparam(f"after_{n}") for n in range(len(keys))]
+    return query.where(_after(keys, id_column, values, bindparam("after_id")))
+
+
 _USER = bindparam("user_id", type_=String())
 
 
@@ -143,20 +162,8 @@ def _library_page(
     the caller, the position, the offset and the limit are bound parameters. A statement used
     again keeps its cache key, which SQLAlchemy would otherwise work out on each execution as
     it did for a query built afresh (with the building, two thirds of the list's SQL time)."""
-    keys = [(_LIBRARY_SORT[field], descending) for field, descending in sort]
-    order = [column.desc() if descending else column.asc() for column, descending in keys]
-    query = (
-        library_query(_USER)
-        .where(owner_condition(_USER, owner))
-        .order_by(*order, LibraryRow.id.asc())
-        .limit(bindparam("limit", type_=Integer()))
-    )
-    if keyset:
-        values: list[BindParameter[Any]] = [bindparam(f"after_{n}") for n in range(len(keys))]
-        query = query.where(_after(keys, LibraryRow.id, values, bindparam("after_id")))
-    else:
-        query = query.offset(bindparam("offset", type_=Integer()))
-    return query
+    query = library_query(_USER).where(owner_condition(_USER, owner))
+    return _paged(query, _LIBRARY_SORT, LibraryRow.id, sort, keyset)
 
 
 @lru_cache(maxsize=8)
@@ -209,20 +216,9 @@ def _element_page(
     sort: tuple[tuple[str, bool], ...], keyset: bool, has_types: bool, group: _GroupMode
 ) -> Select[LibraryElementRow]:
     """The element list's page query, made once for each shape (see ``_library_page``)."""
-    keys = [(_ELEMENT_SORT[field], descending) for field, descending in sort]
-    order = [column.desc() if descending else column.asc() for column, descending in keys]
-    query = (
-        select(LibraryElementRow)
-        .where(*_element_conditions(has_types, group))
-        .order_by(*order, LibraryElementRow.id.asc())
-        .limit(bindparam("limit", type_=Integer()))
-    )
-    if keyset:
-        values: list[BindParameter[Any]] = [bindparam(f"after_{n}") for n in range(len(keys))]
-        query = query.where(_after(keys, LibraryElementRow.id, values, bindparam("after_id")))
-    else:
-        query = query.offset(bindparam("offset", type_=Integer()))
-    return query.execution_options(populate_existing=True)
+    query = select(LibraryElementRow).where(*_element_conditions(has_types, group))
+    paged = _paged(query, _ELEMENT_SORT, LibraryElementRow.id, sort, keyset)
+    return paged.execution_options(populate_existing=True)
 
 
 @lru_cache(maxsize=16)

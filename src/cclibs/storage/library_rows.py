@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Row
 
 from cclibs.libraries.models import Asset, Element, Library
 from cclibs.storage.tables import LibraryAssetRow, LibraryElementRow, LibraryRow
@@ -29,7 +32,8 @@ def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def library_of(row: LibraryRow) -> Library:
+def library_of(row: LibraryRow | Row[Any]) -> Library:
+    """From the ORM row, or a Core row holding the libraries' columns by their names."""
     return Library(
         id=row.id,
         owner_id=row.owner_id,

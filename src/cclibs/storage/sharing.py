@@ -8,6 +8,7 @@ read a library is ``readable_by``: other queries (search, for one) filter with i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy.orm import aliased
 from cclibs.libraries.collaboration import Collaborator, Invitation, OwnerFilter
 from cclibs.libraries.models import Library, Membership
 from cclibs.storage.bookmarks import public_bookmark_of
+from cclibs.storage.library_rows import library_of
 from cclibs.storage.tables import LibraryRow, UserRow
 from cclibs.storage.tables.libraries import LibraryCollaboratorRow, LibraryInvitationRow
 
@@ -119,20 +121,7 @@ def library_with(row: Row[Any]) -> Library:
             can_share=m["member_can_share"],
             can_comment=m["member_can_comment"],
         )
-    return Library(
-        id=m["id"],
-        owner_id=m["owner_id"],
-        name=m["name"],
-        created_ms=m["created_ms"],
-        modified_ms=m["modified_ms"],
-        version=m["version"],
-        elements_count=m["elements_count"],
-        archived_count=m["archived_count"],
-        storage_used=m["storage_used"],
-        published_ms=m["published_ms"],
-        shared=bool(m["shared"]),
-        membership=membership,
-    )
+    return replace(library_of(row), shared=bool(m["shared"]), membership=membership)
 
 
 def _collaborator(row: Any) -> Collaborator:
