@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     delete,
@@ -152,6 +153,7 @@ def _paged(
 
 
 _USER = bindparam("user_id", type_=String())
+_ELEMENT_COLUMNS = tuple(cast(Table, LibraryElementRow.__table__).c)
 
 
 @lru_cache(maxsize=64)
@@ -214,11 +216,11 @@ def _element_params(library_id: str, where: ElementFilter) -> dict[str, Any]:
 @lru_cache(maxsize=128)
 def _element_page(
     sort: tuple[tuple[str, bool], ...], keyset: bool, has_types: bool, group: _GroupMode
-) -> Select[LibraryElementRow]:
-    """The element list's page query, made once for each shape (see ``_library_page``)."""
-    query = select(LibraryElementRow).where(*_element_conditions(has_types, group))
-    paged = _paged(query, _ELEMENT_SORT, LibraryElementRow.id, sort, keyset)
-    return paged.execution_options(populate_existing=True)
+) -> Select[Any]:
+    """The element list's page query, made once for each shape (see ``_library_page``): the
+    element table's columns, read as Core rows (a page of 100 loads no ORM instances)."""
+    query = select(*_ELEMENT_COLUMNS).where(*_element_conditions(has_types, group))
+    return _paged(query, _ELEMENT_SORT, LibraryElementRow.id, sort, keyset)
 
 
 @lru_cache(maxsize=16)
@@ -379,7 +381,8 @@ class SqlLibraryStore(SharingQueries):
         params = _page_params(_ELEMENT_SORT, sort, after, offset, limit)
         params.update(_element_params(library_id, where))
         query = _element_page(sort, after is not None, bool(where.types), _group_mode(where))
-        return [element_of(row) for row in (await self._s.scalars(query, params)).all()]
+        conn = await self._s.connection()
+        return [element_of(row) for row in await conn.execute(query, params)]
 
     async def count_elements(self, library_id: str, where: ElementFilter) -> int:
         count = _element_count(bool(where.types), _group_mode(where))

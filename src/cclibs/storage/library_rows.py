@@ -74,7 +74,8 @@ def group_column(keys: Iterable[str]) -> str:
     return "".join(f" {group_token(key)}" for key in keys) + " "
 
 
-def element_of(row: LibraryElementRow) -> Element:
+def element_of(row: LibraryElementRow | Row[Any]) -> Element:
+    """From the ORM row, or a Core row holding the elements' columns by their names."""
     return Element(
         id=row.id,
         library_id=row.library_id,
