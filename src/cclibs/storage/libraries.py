@@ -1,38 +1,27 @@
 """SQL implementation of ``cclibs.libraries.ports``.
 
-Listings are keyset-paginated: a page after a ``Position`` starts from an index seek, not from
-skipping every row before it (see ``_after``). Rows read here are refreshed from the database
-(``populate_existing``) so that a row locked, or changed by a statement, earlier in the same
-transaction is never served from the session's stale copy.
+Listings are keyset-paginated, with statements made once (``list_queries``). Rows read here
+are Core rows, or ORM rows refreshed from the database (``populate_existing``), so that a row
+locked, or changed by a statement, earlier in the same transaction is never served from the
+session's stale copy.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from functools import lru_cache
-from typing import Any, Literal, TypeVar, cast
+from typing import TypeVar
 
 from sqlalchemy import (
-    Boolean,
-    ColumnElement,
-    Integer,
     Select,
-    String,
-    Table,
-    and_,
-    bindparam,
     delete,
     func,
     insert,
-    or_,
     select,
     text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.elements import BindParameter
 
 from cclibs.libraries.collaboration import OwnerFilter
 from cclibs.libraries.models import (
@@ -51,10 +40,21 @@ from cclibs.storage.library_rows import (
     asset_of,
     element_columns,
     element_of,
-    group_token,
     library_columns,
 )
-from cclibs.storage.sharing import SharingQueries, library_query, library_with, owner_condition
+from cclibs.storage.list_queries import (
+    ELEMENT_SORT,
+    LIBRARY_SORT,
+    element_conditions,
+    element_count,
+    element_page,
+    element_params,
+    group_mode,
+    library_count,
+    library_page,
+    page_params,
+)
+from cclibs.storage.sharing import SharingQueries, library_query, library_with
 from cclibs.storage.tables import (
     LibraryAssetRow,
     LibraryElementAssetRow,
@@ -71,21 +71,8 @@ __all__ = ["SqlLibraryStore", "SqlLibraryTransactions"]
 
 RowT = TypeVar("RowT")
 
-_NO_GROUP = "$none$"
 _BATCH = 500
 """Ids per ``IN (...)``: far below SQLite's and asyncpg's bound-parameter limits."""
-
-_LIBRARY_SORT: Mapping[str, QueryableAttribute[Any]] = {
-    "name": LibraryRow.name_key,
-    "modified_date": LibraryRow.modified_ms,
-    "created_date": LibraryRow.created_ms,
-}
-_ELEMENT_SORT: Mapping[str, QueryableAttribute[Any]] = {
-    "name": LibraryElementRow.name_key,
-    "modified_date": LibraryElementRow.modified_ms,
-    "created_date": LibraryElementRow.created_ms,
-}
-
 
 # Queries ------------------------------------------------------------------------------------
 
@@ -94,160 +81,6 @@ def _batches(ids: Iterable[str]) -> Iterator[list[str]]:
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), _BATCH):
         yield unique[start : start + _BATCH]
-
-
-def _fitting(keys: Sequence[tuple[QueryableAttribute[Any], bool]], position: Position) -> Position:
-    """``position``, when its values are of the ordering's keys (a cursor of another
-    ordering, or a forged one, is refused with ValueError)."""
-    fits = len(position.values) == len(keys) and all(
-        type(value) is column.type.python_type
-        for (column, _), value in zip(keys, position.values, strict=False)
-    )
-    if not fits:
-        raise ValueError("the position does not fit the ordering")
-    return position
-
-
-def _after(
-    keys: Sequence[tuple[QueryableAttribute[Any], bool]],
-    id_column: QueryableAttribute[str],
-    values: Sequence[Any],
-    after_id: Any,
-) -> ColumnElement[bool]:
-    """Rows strictly after the position (``values`` of ``keys``, then ``after_id``) in the
-    order ``keys`` (each ascending or descending), then id ascending:
-    ``k1 ≻ v1 OR (k1 = v1 AND k2 ≻ v2) OR ... OR (all equal AND id > id0)``.
-    Mixed directions rule out a row-value comparison. The OR alone gives no index a range to
-    seek, so the first key's bound (``k1 ⪰ v1``) is added: the index seeks there and the
-    listing's last page costs what its first does. The values may be bound parameters."""
-    branches: list[ColumnElement[bool]] = []
-    equal: list[ColumnElement[bool]] = []
-    for (column, descending), value in zip(keys, values, strict=True):
-        branches.append(and_(*equal, column < value if descending else column > value))
-        equal.append(column == value)
-    branches.append(and_(*equal, id_column > after_id))
-    if not keys:
-        return branches[0]
-    first, descending = keys[0]
-    seek = first <= values[0] if descending else first >= values[0]
-    return and_(seek, or_(*branches))
-
-
-def _paged(
-    query: Select[RowT],
-    sort_columns: Mapping[str, QueryableAttribute[Any]],
-    id_column: QueryableAttribute[str],
-    sort: tuple[tuple[str, bool], ...],
-    keyset: bool,
-) -> Select[RowT]:
-    """``query`` ordered by ``sort`` then id, limited by the bound ``limit``, and starting after
-    the bound position (``after_0``..., ``after_id``) or at the bound ``offset``
-    (``_page_params`` gives their values)."""
-    keys = [(sort_columns[field], descending) for field, descending in sort]
-    order = [column.desc() if descending else column.asc() for column, descending in keys]
-    query = query.order_by(*order, id_column.asc()).limit(bindparam("limit", type_=Integer()))
-    if not keyset:
-        return query.offset(bindparam("offset", type_=Integer()))
-    values: list[BindParameter[Any]] = [bindparam(f"after_{n}") for n in range(len(keys))]
-    return query.where(_after(keys, id_column, values, bindparam("after_id")))
-
-
-_USER = bindparam("user_id", type_=String())
-_ELEMENT_COLUMNS = tuple(cast(Table, LibraryElementRow.__table__).c)
-
-
-@lru_cache(maxsize=64)
-def _library_page(
-    owner: OwnerFilter, sort: tuple[tuple[str, bool], ...], keyset: bool
-) -> Select[Any]:
-    """The library list's page query, made once for each filter, ordering and kind of page:
-    the caller, the position, the offset and the limit are bound parameters. A statement used
-    again keeps its cache key, which SQLAlchemy would otherwise work out on each execution as
-    it did for a query built afresh (with the building, two thirds of the list's SQL time)."""
-    query = library_query(_USER).where(owner_condition(_USER, owner))
-    return _paged(query, _LIBRARY_SORT, LibraryRow.id, sort, keyset)
-
-
-@lru_cache(maxsize=8)
-def _library_count(owner: OwnerFilter) -> Select[int]:
-    return select(func.count()).select_from(LibraryRow).where(owner_condition(_USER, owner))
-
-
-_GroupMode = Literal["any", "none", "one"]
-
-
-def _group_mode(where: ElementFilter) -> _GroupMode:
-    if where.group is None:
-        return "any"
-    return "none" if where.group == _NO_GROUP else "one"
-
-
-def _element_conditions(has_types: bool, group: _GroupMode) -> list[ColumnElement[bool]]:
-    """The element filter with bound parameters (``_element_params`` gives their values)."""
-    row = LibraryElementRow
-    conditions = [
-        row.library_id == bindparam("library_id", type_=String()),
-        row.archived == bindparam("archived", type_=Boolean()),
-    ]
-    if has_types:
-        conditions.append(row.type.in_(bindparam("types", expanding=True)))
-    if group == "none":
-        conditions.append(row.group_keys == " ")
-    elif group == "one":
-        token = bindparam("group_token", type_=String())
-        conditions.append(row.group_keys.like(bindparam("group_like", type_=String()), escape="/"))
-        # SQLite's LIKE ignores ASCII case; replace() is exact on both backends.
-        conditions.append(func.replace(row.group_keys, token, "") != row.group_keys)
-    return conditions
-
-
-def _element_params(library_id: str, where: ElementFilter) -> dict[str, Any]:
-    params: dict[str, Any] = {"library_id": library_id, "archived": where.archived}
-    if where.types:
-        params["types"] = list(where.types)
-    if _group_mode(where) == "one" and where.group is not None:
-        token = f" {group_token(where.group)} "
-        escaped = token.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        params["group_token"] = token
-        params["group_like"] = f"%{escaped}%"
-    return params
-
-
-@lru_cache(maxsize=128)
-def _element_page(
-    sort: tuple[tuple[str, bool], ...], keyset: bool, has_types: bool, group: _GroupMode
-) -> Select[Any]:
-    """The element list's page query, made once for each shape (see ``_library_page``): the
-    element table's columns, read as Core rows (a page of 100 loads no ORM instances)."""
-    query = select(*_ELEMENT_COLUMNS).where(*_element_conditions(has_types, group))
-    return _paged(query, _ELEMENT_SORT, LibraryElementRow.id, sort, keyset)
-
-
-@lru_cache(maxsize=16)
-def _element_count(has_types: bool, group: _GroupMode) -> Select[int]:
-    return (
-        select(func.count())
-        .select_from(LibraryElementRow)
-        .where(*_element_conditions(has_types, group))
-    )
-
-
-def _page_params(
-    sort_columns: Mapping[str, QueryableAttribute[Any]],
-    sort: tuple[tuple[str, bool], ...],
-    after: Position | None,
-    offset: int,
-    limit: int,
-) -> dict[str, Any]:
-    """The limit, and the offset or the position, of a page query made once."""
-    params: dict[str, Any] = {"limit": limit}
-    if after is None:
-        params["offset"] = offset
-        return params
-    position = _fitting([(sort_columns[field], descending) for field, descending in sort], after)
-    params.update((f"after_{n}", value) for n, value in enumerate(position.values))
-    params["after_id"] = position.id
-    return params
 
 
 class SqlLibraryStore(SharingQueries):
@@ -303,16 +136,16 @@ class SqlLibraryStore(SharingQueries):
         owner: OwnerFilter = "all",
     ) -> list[Library]:
         sort = tuple((key.field, key.descending) for key in ordering.keys)
-        params = _page_params(_LIBRARY_SORT, sort, after, offset, limit)
+        params = page_params(LIBRARY_SORT, sort, after, offset, limit)
         params["user_id"] = user_id
-        query = _library_page(owner, sort, keyset=after is not None)
+        query = library_page(owner, sort, keyset=after is not None)
         # On the session's connection: Core rows, without the ORM's execution and loading.
         conn = await self._s.connection()
         return [library_with(row) for row in await conn.execute(query, params)]
 
     async def count_libraries(self, user_id: str, owner: OwnerFilter = "all") -> int:
         conn = await self._s.connection()
-        return int(await conn.scalar(_library_count(owner), {"user_id": user_id}) or 0)
+        return int(await conn.scalar(library_count(owner), {"user_id": user_id}) or 0)
 
     # Elements ----------------------------------------------------------------------------
 
@@ -378,22 +211,22 @@ class SqlLibraryStore(SharingQueries):
         limit: int,
     ) -> list[Element]:
         sort = tuple((key.field, key.descending) for key in ordering.keys)
-        params = _page_params(_ELEMENT_SORT, sort, after, offset, limit)
-        params.update(_element_params(library_id, where))
-        query = _element_page(sort, after is not None, bool(where.types), _group_mode(where))
+        params = page_params(ELEMENT_SORT, sort, after, offset, limit)
+        params.update(element_params(library_id, where))
+        query = element_page(sort, after is not None, bool(where.types), group_mode(where))
         conn = await self._s.connection()
         return [element_of(row) for row in await conn.execute(query, params)]
 
     async def count_elements(self, library_id: str, where: ElementFilter) -> int:
-        count = _element_count(bool(where.types), _group_mode(where))
-        return int(await self._s.scalar(count, _element_params(library_id, where)) or 0)
+        count = element_count(bool(where.types), group_mode(where))
+        return int(await self._s.scalar(count, element_params(library_id, where)) or 0)
 
     async def element_type_counts(self, library_id: str) -> dict[str, int]:
         rows = await self._s.execute(
             select(LibraryElementRow.type, func.count())
-            .where(*_element_conditions(has_types=False, group="any"))
+            .where(*element_conditions(has_types=False, group="any"))
             .group_by(LibraryElementRow.type),
-            _element_params(library_id, ElementFilter(archived=False)),
+            element_params(library_id, ElementFilter(archived=False)),
         )
         return {type_: int(count) for type_, count in rows}
 
