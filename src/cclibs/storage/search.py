@@ -32,6 +32,7 @@ from cclibs.libraries.models import Element, Library, Position
 from cclibs.libraries.search import Owner, SearchQuery, Slice
 from cclibs.storage.db import Database
 from cclibs.storage.library_rows import element_of, group_token
+from cclibs.storage.list_queries import ELEMENT_SORT, LIBRARY_SORT
 from cclibs.storage.sharing import library_query, library_with, owner_condition
 from cclibs.storage.tables import LibraryElementRow, LibraryRow
 from cclibs.storage.tables.bookmarks import LibraryBookmarkRow
@@ -44,17 +45,6 @@ RowT = TypeVar("RowT")
 _E = LibraryElementRow
 _L = LibraryRow
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
-
-_LIBRARY_SORT: Mapping[str, QueryableAttribute[Any]] = {
-    "name": _L.name_key,
-    "modified_date": _L.modified_ms,
-    "created_date": _L.created_ms,
-}
-_ELEMENT_SORT: Mapping[str, QueryableAttribute[Any]] = {
-    "name": _E.name_key,
-    "modified_date": _E.modified_ms,
-    "created_date": _E.created_ms,
-}
 
 
 def visible(user_id: str, owner: Owner) -> ColumnElement[bool]:
@@ -186,7 +176,7 @@ class SqlSearchStore:
         count = select(func.count()).select_from(_L).where(*where)
         if words is not None:
             rows, count = words.join(rows), words.join(count)
-        page = _ordered(rows, query, query.library_slice, _LIBRARY_SORT, _L.id, words, limit)
+        page = _ordered(rows, query, query.library_slice, LIBRARY_SORT, _L.id, words, limit)
         result = await self._s.execute(page)
         total = int(await self._s.scalar(count) or 0)
         return [library_with(row) for row in result.all()], total
@@ -227,7 +217,7 @@ class SqlSearchStore:
             matching, count = words.join(matching), words.join(count)
         # The page's ids first, then their rows: the sort carries ids and keys, not every
         # column of every match (at 100,000 matches and a late offset, 5x less time).
-        page = _ordered(matching, query, query.element_slice, _ELEMENT_SORT, _E.id, words, limit)
+        page = _ordered(matching, query, query.element_slice, ELEMENT_SORT, _E.id, words, limit)
         ids = list((await self._s.scalars(page)).all())
         total = int(await self._s.scalar(count) or 0)
         if not ids:
