@@ -15,11 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
+import httpx
 import pytest
 import structlog
 from sqlalchemy import text
 
-from cclibs.logs import configure_logging, flush_logs, get_logger
+from cclibs.logs import configure_logging, flush_logs, get_logger, log_access
 from cclibs.storage import Database
 from tests.support.logs import configured_logging
 
@@ -198,3 +200,73 @@ async def test_debug_logs_do_not_carry_the_values_of_statements(
         log = _output(capsys)
     assert "debug lines are written" in log
     assert secret not in log
+
+
+def _access_lines(text: str) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("logger") == "cclibs.access"]
+
+
+@pytest.mark.anyio
+async def test_the_queued_access_line_is_the_line_structlog_would_write(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fields = ("rid-1", "PATCH", "/api/v1/libraries/lib-1", 201, 3.25, "203.0.113.9")
+    with configured_logging(json=True):
+        log_access(*fields)  # on the loop: queued as it is, rendered by the writer
+        await anyio.to_thread.run_sync(lambda: log_access(*fields))  # through structlog
+        queued, logged = _access_lines(_output(capsys))
+    assert queued.pop("timestamp") != logged.pop("timestamp")
+    assert list(queued) == list(logged)
+    assert (
+        queued
+        == logged
+        == {
+            "method": "PATCH",
+            "path": "/api/v1/libraries/lib-1",
+            "status": 201,
+            "duration_ms": 3.25,
+            "client": "203.0.113.9",
+            "event": "request",
+            "request_id": "rid-1",
+            "level": "info",
+            "logger": "cclibs.access",
+        }
+    )
+
+
+@pytest.mark.anyio
+async def test_access_lines_are_redacted_ordered_and_follow_the_level(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with configured_logging(json=True):
+        log_access("rid-2", "GET", f"/files/{_JWT}/password=hunter22", 200, 1.0, None)
+        _log.info("between")
+        log_access("rid-3", "GET", "/healthz", 200, 0.5, "127.0.0.1")
+        log = _output(capsys)
+    assert _JWT not in log
+    assert "hunter22" not in log
+    assert log.index("rid-2") < log.index("between") < log.index("rid-3")
+    first, second = _access_lines(log)
+    assert first["path"] == "/files/[redacted]/password=[redacted]"
+    assert first["client"] is None
+    assert second["path"] == "/healthz"
+    with configured_logging(json=True, level="WARNING"):
+        log_access("rid-4", "GET", "/healthz", 200, 0.5, "127.0.0.1")
+        assert "rid-4" not in _output(capsys)
+
+
+@pytest.mark.anyio
+async def test_the_server_writes_one_access_line_per_request_without_the_query(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with configured_logging(json=True):
+        answer = await client.get("/healthz?client_secret=s3cr3t-value")
+        log = _output(capsys)
+    assert "s3cr3t-value" not in log
+    (line,) = _access_lines(log)
+    assert line["path"] == "/healthz"
+    assert line["status"] == answer.status_code == 200
+    assert line["request_id"] == answer.headers["x-request-id"]
+    assert line["method"] == "GET"
+    assert line["client"] == "203.0.113.7"

@@ -10,14 +10,13 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cclibs.logs import get_logger
+from cclibs.logs import log_access
 from cclibs.web.csp import content_security_policy, form_targets
 from cclibs.web.routing import CORS_KEY, CorsPolicy
 
 __all__ = ["CorsMiddleware", "RequestContextMiddleware", "SecurityHeadersMiddleware"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-_access = get_logger("cclibs.access")
 
 
 class RequestContextMiddleware:
@@ -55,13 +54,13 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 client = scope.get("client")
-                _access.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    client=client[0] if client else None,
+                log_access(
+                    request_id,
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    round((time.perf_counter() - started) * 1000, 2),
+                    client[0] if client else None,
                 )
 
 
