@@ -27,6 +27,7 @@ from sqlalchemy import Executable, Result, event, text
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -116,6 +117,30 @@ def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
     event.listen(engine.sync_engine, "checkout", checked_out)
 
 
+class _ReadSession(AsyncSession):
+    """The session of a read transaction, bound to the connection the transaction opened.
+
+    The hot reads are Core statements on ``await session.connection()``: they get that
+    connection as it is, without the session's transaction bookkeeping (7 % of the CPU of a
+    library list, measured). ORM queries run on the same connection, in the same transaction
+    (on SQLite, one snapshot for all of them).
+    """
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__(bind=conn, expire_on_commit=False)
+        self._read_connection = conn
+
+    async def connection(
+        self,
+        bind_arguments: Any = None,
+        execution_options: Any = None,
+        **kw: Any,
+    ) -> AsyncConnection:
+        if bind_arguments is None and execution_options is None and not kw:
+            return self._read_connection
+        return await super().connection(bind_arguments, execution_options, **kw)
+
+
 class CoreConnection(Protocol):
     """A connection in a write transaction, for Core statements: SQLAlchemy's
     ``AsyncConnection``, or on SQLite a ``LoopConnection``."""
@@ -158,7 +183,6 @@ class Database:
             )
             _ping_when_idle(engine, ping_after_idle_s)
             self._read_engine = self._write_engine = engine
-        self._readers = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self._writers = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._change_listeners: list[Callable[[], None]] = []
 
@@ -175,8 +199,12 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads; it is rolled back at the end."""
-        async with self._readers() as session:
-            yield session
+        async with self._read_engine.connect() as conn:
+            session = _ReadSession(conn)
+            try:
+                yield session
+            finally:
+                await session.close()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
