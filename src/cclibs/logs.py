@@ -139,13 +139,16 @@ def log_access(
     request_id: str, method: str, path: str, status: int, duration_ms: float, client: str | None
 ) -> None:
     """The access line of one request (logger ``cclibs.access``, event ``request``)."""
-    if not _access_logger.isEnabledFor(logging.INFO):
-        return
     active = _active
-    if active is not None and active[0].queue_access(
-        _AccessEntry(time.time(), request_id, method, path, status, duration_ms, client, sys.stderr)
-    ):
-        return
+    if active is not None and active[0].fast_access:
+        if not _access_logger.isEnabledFor(logging.INFO):
+            return
+        entry = _AccessEntry(
+            time.time(), request_id, method, path, status, duration_ms, client, sys.stderr
+        )
+        if active[0].queue_access(entry):
+            return
+    # Readable lines, no event loop, or logging not configured here (structlog's defaults).
     with structlog.contextvars.bound_contextvars(request_id=request_id):
         get_logger(_ACCESS).info(
             "request",
@@ -221,8 +224,8 @@ class _OffLoopHandler(QueueHandler):
 
     def queue_access(self, entry: _AccessEntry) -> bool:
         """Queue an access line for the writer to render; False where the caller must log it
-        the usual way (readable lines, no event loop, writer stopped)."""
-        if not self.fast_access or self.closed or not _on_event_loop():
+        the usual way (no event loop, writer stopped)."""
+        if self.closed or not _on_event_loop():
             return False
         try:
             if self.dropped:
