@@ -3,6 +3,7 @@ client tests, and ``cclibs serve`` in a process of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -19,6 +20,8 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
+from cclibs.web.server_protocol import OneWriteHttpProtocol
+
 
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -28,10 +31,13 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def running(app: ASGIApp, sock: socket.socket) -> Iterator[str]:
-    """Serve ``app`` on the bound socket until the block ends; yields the base URL."""
+def running(
+    app: ASGIApp, sock: socket.socket, http: type[asyncio.Protocol] = OneWriteHttpProtocol
+) -> Iterator[str]:
+    """Serve ``app`` on the bound socket until the block ends, with the HTTP protocol
+    ``cclibs serve`` uses; yields the base URL."""
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", http=http)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -65,6 +65,8 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
+        # httptools, with a response's headers and body in one socket write.
+        http="cclibs.web.server_protocol:OneWriteHttpProtocol",
         # X-Forwarded-* are believed only from CCLIBS_TRUSTED_PROXIES, by the app itself
         # (create_app); uvicorn's own default would trust any peer on 127.0.0.1.
         proxy_headers=False,
