@@ -5,8 +5,9 @@ uvicorn writes a response's status line and headers when the app sends
 calls into the kernel, and on a keep-alive connection two TCP segments, for every small
 JSON answer. Here the connection's transport holds what is written until the loop's current
 turn ends (``call_soon``), so the headers and a body sent right after them leave in one
-write; a streamed body still leaves chunk by chunk, each at the end of the turn it was sent
-in, and nothing waits for a timer. ``bench/run`` measured the difference (see bench/README).
+write; a large piece (16 KiB and more) is written at once, behind what is held, and a
+streamed body's small chunks leave at the end of the turn they were sent in: nothing waits
+for a timer. ``bench/run`` measured the difference (see bench/README).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 __all__ = ["OneWriteHttpProtocol"]
 
-_JOIN_UP_TO = 64 * 1024  # larger held data goes out through writelines, not copied
+_PASS_FROM = 16 * 1024  # pieces this large are written at once, after what is held
 
 
 class _TurnBufferedTransport:
@@ -36,6 +37,15 @@ class _TurnBufferedTransport:
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
             return
+        if len(data) >= _PASS_FROM:
+            # A large piece (a file's chunk) goes out at once, as uvicorn would write it, so
+            # that the transport's flow control sees it while the sender still runs.
+            if self._held:
+                held, self._held, self._held_size = self._held, [], 0
+                self._transport.writelines([*held, data])
+            else:
+                self._transport.write(data)
+            return
         self._held.append(bytes(data))
         self._held_size += len(data)
         if not self._flush_scheduled:
@@ -48,16 +58,12 @@ class _TurnBufferedTransport:
 
     def flush(self) -> None:
         self._flush_scheduled = False
-        held, self._held = self._held, []
-        size, self._held_size = self._held_size, 0
-        if not held or self._transport.is_closing():
+        if not self._held:
             return
-        if len(held) == 1:
-            self._transport.write(held[0])
-        elif size <= _JOIN_UP_TO:
-            self._transport.write(b"".join(held))
-        else:
-            self._transport.writelines(held)
+        held, self._held, self._held_size = self._held, [], 0
+        if self._transport.is_closing():
+            return
+        self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
     def get_write_buffer_size(self) -> int:
         return self._transport.get_write_buffer_size() + self._held_size
