@@ -64,34 +64,47 @@ class RequestContextMiddleware:
                 )
 
 
+_CSP = b"content-security-policy"
+_CSP_OF_NO_TARGETS = content_security_policy().encode("latin-1")
+
+
 class SecurityHeadersMiddleware:
-    """Strict headers on every response; pages are never cached, since they are per user."""
+    """Strict headers on every response; pages are never cached, since they are per user.
+
+    A header the app set itself is left as it is; the others are added in one pass over the
+    response's headers (this runs for every response)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
+        strict: list[tuple[bytes, bytes]] = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            # Pages load only their own scripts and styles (the CSP); nobody may frame them.
+            (b"x-frame-options", b"DENY"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        hsts_header = [(b"strict-transport-security", b"max-age=31536000")] if hsts else []
+        self._for_static = (*strict, *hsts_header)
+        self._for_others = (*strict, (b"cache-control", b"no-store"), *hsts_header)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_static = scope["path"].startswith("/static/")
+        added = self._for_static if scope["path"].startswith("/static/") else self._for_others
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                # Pages load only their own scripts and styles; nobody may frame them.
-                targets = form_targets(scope.get("state", {}))
-                headers.setdefault("content-security-policy", content_security_policy(targets))
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "no-referrer")
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("cross-origin-opener-policy", "same-origin")
-                headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
-                if not is_static:
-                    headers.setdefault("cache-control", "no-store")
-                if self.hsts:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                headers = list(message.get("headers", ()))
+                present = {name for name, _ in headers}
+                if _CSP not in present:
+                    targets = form_targets(scope.get("state", {}))
+                    policy = content_security_policy(targets).encode() if targets else None
+                    headers.append((_CSP, policy or _CSP_OF_NO_TARGETS))
+                headers.extend(pair for pair in added if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

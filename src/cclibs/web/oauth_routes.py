@@ -67,7 +67,7 @@ def _pairs(text: str) -> list[tuple[str, str]]:
 
 
 async def oauth_request(request: Request) -> OAuthRequest:
-    query = _pairs(request.url.query)
+    query = _pairs(request.scope["query_string"].decode("latin-1"))
     params = merge_params(query, await _body_pairs(request))
     return OAuthRequest(
         params=params,
