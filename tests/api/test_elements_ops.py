@@ -172,6 +172,32 @@ def api(client: httpx.AsyncClient, api_caller: ApiCaller) -> Api:
 # Create ---------------------------------------------------------------------------------
 
 
+async def test_a_number_json_cannot_hold_is_refused_and_nothing_is_stored(api: Api) -> None:
+    library = await api.library()
+    payload = color("Red")
+    payload["representations"][0]["custom#data"] = {"value": 0.5}
+    good = json.dumps(payload).encode()
+    for number in (b"NaN", b"Infinity", b"1e400"):
+        bad = good.replace(b'{"value": 0.5}', b'{"value": ' + number + b"}")
+        headers = {**api.headers, "Content-Type": "application/json"}
+        refused = await api.client.post(api.elements_href(library), content=bad, headers=headers)
+        error_of(refused, 400, "not valid JSON")
+    assert (await api.list(library))["total_count"] == 0
+    # A large integer is a JSON number like any other, and comes back as it went in.
+    big = good.replace(b'{"value": 0.5}', b'{"value": 123456789012345678901234567890}')
+    created = await api.client.post(
+        api.elements_href(library),
+        content=big,
+        headers={**api.headers, "Content-Type": "application/json"},
+    )
+    assert created.status_code == 201, created.text
+    element = created.json()["elements"][0]
+    fetched = await api.get(library, element["id"], selector="representations")
+    assert fetched.status_code == 200, fetched.text
+    reps = fetched.json()["representations"]
+    assert reps[0]["custom#data"] == {"value": 123456789012345678901234567890}
+
+
 async def test_create_a_color_in_several_modes(api: Api) -> None:
     library = await api.library()
     modes = [

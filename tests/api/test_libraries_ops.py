@@ -178,6 +178,22 @@ async def test_create_refuses_bodies_that_are_not_a_json_object(
     error_of(await client.post(LIBRARIES, json=["Brand"], headers=api_caller.headers), 400)
     form = await client.post(LIBRARIES, data={"name": "Brand"}, headers=api_caller.headers)
     error_of(form, 415)
+    # Python reads NaN, Infinity and 1e400 as numbers; JSON has no such numbers, and no
+    # answer could carry them back.
+    for number in (b"NaN", b"-Infinity", b"1e400", b"-2E+999"):
+        body = b'{"name": "Brand", "extra": {"n": ' + number + b"}}"
+        refused = await client.post(LIBRARIES, content=body, headers=headers)
+        assert "number" in error_of(refused, 400, "not valid JSON")["message"], number
+    # An escaped lone surrogate is valid JSON but no text; an escaped pair is a character.
+    for lone in (b'{"name": "a\\ud800b"}', b'{"name": "ok", "x": {"\\udfff": 1}}'):
+        refused = await client.post(LIBRARIES, content=lone, headers=headers)
+        error_of(refused, 400, "lone surrogate")
+    assert (await list_libraries(client, api_caller))["total_count"] == 0
+    paired = await client.post(
+        LIBRARIES, content=b'{"name": "Smile \\ud83d\\ude00"}', headers=headers
+    )
+    assert paired.status_code == 201, paired.text
+    assert paired.json()["name"] == "Smile \U0001f600"
     # A name of exactly the maximum length is fine.
     assert (
         await client.post(LIBRARIES, json={"name": "x" * 1024}, headers=api_caller.headers)

@@ -4,6 +4,7 @@ GETs, and the operation registry the OpenAPI document is built from."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,18 @@ def operation(
     return register
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    # Python's json reads 1e400 as infinity, which no JSON answer could carry back.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
 async def json_body(request: Request, *, optional: bool = False) -> Any:
     """The request's JSON value. A body sent as a form or multipart is a 415; one that is
     not JSON is a 400. ``optional``: an empty body is None."""
@@ -120,7 +133,7 @@ async def json_body(request: Request, *, optional: bool = False) -> Any:
             return None
         raise BadRequest("The request needs a JSON body.")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
     except UnicodeDecodeError:
         raise BadRequest("The body is not UTF-8 text.") from None
     except (ValueError, RecursionError) as exc:
@@ -129,7 +142,19 @@ async def json_body(request: Request, *, optional: bool = False) -> Any:
     # raw NUL cannot pass json.loads; an escaped one shows as \u0000 in the raw text.
     if b"\\u0000" in raw:  # JSON escapes are lower-case u; their hex digits here are 0s
         raise BadRequest("The body holds a NUL character (U+0000), which no value may hold.")
+    # An escaped lone surrogate ("\ud800") is valid JSON but no text: it cannot be stored or
+    # written back. (Raw UTF-8 cannot hold one: the decoder refuses it.)
+    if (b"\\ud" in raw or b"\\uD" in raw) and not _encodable(value):
+        raise BadRequest("The body holds text that is not valid Unicode (a lone surrogate).")
     return value
+
+
+def _encodable(value: object) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_response(
