@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from cclibs import json_values
 from cclibs.libraries.models import Asset, Element, Library
 from cclibs.storage.tables import LibraryAssetRow, LibraryElementRow, LibraryRow
 
@@ -85,8 +86,8 @@ def element_of(row: LibraryElementRow | Row[Any]) -> Element:
         modified_ms=row.modified_ms,
         archived_ms=row.archived_ms,
         version=row.version,
-        data=json.loads(row.data),
-        representations=tuple(json.loads(row.representations)),
+        data=json_values.loads(row.data),
+        representations=tuple(json_values.loads(row.representations)),
         storage_used=row.storage_used,
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from cclibs import json_values
 from cclibs.libraries.errors import BadRequest, UnsupportedMedia
 from cclibs.web.bodies import read_body
 from cclibs.web.routing import CorsPolicy, Endpoint, Interface, Routes
@@ -157,6 +158,13 @@ def _encodable(value: object) -> bool:
     return True
 
 
+class ApiJSONResponse(JSONResponse):
+    """The API's JSON answers, written by ``cclibs.json_values`` (orjson where it can)."""
+
+    def render(self, content: Any) -> bytes:
+        return json_values.dumps(content)
+
+
 def json_response(
     body: Any,
     status: int = 200,
@@ -169,7 +177,7 @@ def json_response(
         headers["ETag"] = etag
     if location:
         headers["Location"] = location
-    return JSONResponse(body, status_code=status, headers=headers)
+    return ApiJSONResponse(body, status_code=status, headers=headers)
 
 
 def not_modified(request: Request, etag: str) -> Response | None:
