@@ -65,7 +65,7 @@ class RequestContextMiddleware:
 
 
 _CSP = b"content-security-policy"
-_CSP_OF_NO_TARGETS = content_security_policy().encode("latin-1")
+_CSP_OF_NO_TARGETS = content_security_policy().encode()
 
 
 class SecurityHeadersMiddleware:
@@ -76,7 +76,6 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
         strict: list[tuple[bytes, bytes]] = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
