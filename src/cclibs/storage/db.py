@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from cclibs.storage import sqlite_loop  # noqa: F401 - registers sqlite+cclibs
+from cclibs.storage.closing import close_promptly
 from cclibs.storage.sqlite_writer import LoopWriter
 
 __all__ = ["CHANGED", "CoreConnection", "Database", "async_url"]
@@ -141,6 +142,17 @@ class _ReadSession(AsyncSession):
         return await super().connection(bind_arguments, execution_options, **kw)
 
 
+@asynccontextmanager
+async def _connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """``engine.connect()``, closed without the task and loop turn of its own context manager
+    when the close is done at once (``cclibs.storage.closing``)."""
+    conn = await engine.connect()
+    try:
+        yield conn
+    finally:
+        await close_promptly(conn.close())
+
+
 class CoreConnection(Protocol):
     """A connection in a write transaction, for Core statements: SQLAlchemy's
     ``AsyncConnection``, or on SQLite a ``LoopConnection``."""
@@ -199,7 +211,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads; it is rolled back at the end."""
-        async with self._read_engine.connect() as conn:
+        async with _connected(self._read_engine) as conn:
             session = _ReadSession(conn)
             try:
                 yield session
@@ -209,11 +221,15 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that writes; committed when the block ends without an exception."""
-        async with self._writers() as session:
+        session = self._writers()
+        try:
             async with session.begin():
                 yield session
-            if session.info.pop(CHANGED, False):
-                self._changed()
+            changed = session.info.pop(CHANGED, False)
+        finally:
+            await close_promptly(session.close())
+        if changed:
+            self._changed()
 
     @asynccontextmanager
     async def write_connection(self) -> AsyncIterator[CoreConnection]:
@@ -227,7 +243,7 @@ class Database:
                 yield conn
                 changed = conn.info.pop(CHANGED, False)
         else:
-            async with self._write_engine.connect() as conn:
+            async with _connected(self._write_engine) as conn:
                 conn.info.pop(CHANGED, None)
                 async with conn.begin():
                     yield conn
@@ -238,12 +254,12 @@ class Database:
     async def read_scalar(self, statement: Executable) -> object:
         """The first column of the first row of one Core statement, in a read transaction of
         its own (None when there is no row)."""
-        async with self._read_engine.connect() as conn:
+        async with _connected(self._read_engine) as conn:
             return (await conn.execute(statement)).scalar()
 
     async def ping(self) -> None:
         """Raises when the database does not answer."""
-        async with self._read_engine.connect() as conn:
+        async with _connected(self._read_engine) as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
