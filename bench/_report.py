@@ -21,6 +21,7 @@ class Row:
     bound_op: str | None = None  # ">=" or "<="
     bound: float = 0.0
     bound_of: str = "ratio"  # the bound applies to the ratio, or to cclibs' value
+    measured: str = "cclibs"  # what the first figure is of (bench/floor_app.py: "floor app")
 
     @property
     def ratio(self) -> float | None:
@@ -84,7 +85,7 @@ def print_table(rows: list[Row], seconds: float, redone: int, max_other: float) 
     )
     print("latency under load (ms, p50 / p99), failed answers:")
     for r in rows:
-        for who, figure in (("cclibs", r.cclibs), (r.ref_label, r.reference)):
+        for who, figure in ((r.measured, r.cclibs), (r.ref_label, r.reference)):
             if figure is not None and (figure.p50_ms or figure.failed):
                 cpu = f", {figure.app_cpu_ms:.2f} ms server CPU each" if figure.app_cpu_ms else ""
                 print(

@@ -47,7 +47,7 @@ from api_transfer import transfer as one_transfer
 
 from cclibs.sdk.pkce import s256
 
-__all__ = ["Figures", "bare_api", "cclibs_round", "peer_round", "startup_round"]
+__all__ = ["Figures", "bare_api", "cclibs_round", "floor_round", "peer_round", "startup_round"]
 
 # The Web App's token for the API loads, uploads included (as bench/api_transfer.py).
 SCOPE = "openid,AdobeID,cc_files,cc_libraries,offline_access"
@@ -302,6 +302,51 @@ def bare_api(loads: Loads, tmp: Path, answer: bytes, headers: dict[str, str]) ->
         return loads.fixed(port, server.pid, LIBRARIES, headers)
     finally:
         server.stop()
+
+
+def floor_round(
+    loads: Loads,
+    tmp: Path,
+    alg: str,
+    *,
+    cc: bool,
+    sqlite_file: Path | None = None,
+    api_headers: dict[str, str] | None = None,
+) -> Figures:
+    """bench/floor_app.py under uvicorn with cclibs' options: client_credentials signed with
+    ``alg`` (``cc``), and the library list on cclibs' SQLite file with its bearer token (when
+    ``sqlite_file`` is given)."""
+    from floor_app import CLIENT_ID, CLIENT_SECRET
+
+    figures: Figures = {}
+    port = free_port()
+    argv = [str(venv_bin() / "python"), "-m", "uvicorn", "floor_app:app", "--host", HOST]
+    argv += ["--port", str(port), "--workers", "1", *UVICORN_OPTIONS]
+    env = clean_env(PYTHONPATH=str(BENCH_DIR), FLOOR_ALG=alg)
+    api_headers = api_headers or {}
+    if sqlite_file is not None:
+        env["FLOOR_DB"] = str(sqlite_file)
+        env["FLOOR_TOKEN"] = api_headers.get("Authorization", "").partition(" ")[2]
+    server = ServerProcess(argv, env, tmp / f"floor-{alg}.log")
+    server.start()
+    try:
+        server.wait_ready("/healthz", port, timeout=60)
+        if cc:
+            basic = basic_auth({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+            headers = {"Authorization": basic, "Content-Type": FORM}
+            body = f"grant_type=client_credentials&scope={quote_plus(S2S_SCOPE)}"
+            check = httpx.post(f"http://{HOST}:{port}/token", content=body, headers=headers)
+            if check.status_code != 200 or "access_token" not in check.json():
+                raise RuntimeError(f"floor /token: {check.status_code} {check.text[:200]}")
+            figures["cc"] = loads.fixed(port, server.pid, "/token", headers, body=body)
+        if sqlite_file is not None:
+            check = httpx.get(f"http://{HOST}:{port}{LIBRARIES}", headers=api_headers)
+            if check.status_code != 200 or not check.json()["libraries"]:
+                raise RuntimeError(f"floor {LIBRARIES}: {check.status_code} {check.text[:200]}")
+            figures["api"] = loads.fixed(port, server.pid, LIBRARIES, api_headers)
+    finally:
+        server.stop()
+    return figures
 
 
 def startup_round(runs: int, problems: list[str]) -> Figures:

@@ -12,6 +12,9 @@ Run it as ``bench/run`` (this file through the project's venv). The scenarios:
   transfer  a 1 GiB upload and download: MB/s and the server's RSS growth
   startup   ``cclibs serve`` on an empty data dir to its first 200, against bare uvicorn
 
+Beside cc and api, floor rows: bench/floor_app.py, the least work the request needs on the
+same parts (uvicorn, Starlette, joserfc, SQLite), against the same reference (--no-floor).
+
 Loads are wrk with 1 thread and 32 connections (issue 13's table); codes, each usable once,
 go through bench/_burst.py. One process each: ``cclibs serve --workers 1``, one node process.
 """
@@ -36,7 +39,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from _cclibs_setup import Backend, drop, prepare
+from _cclibs_setup import Backend, drop, prepare, sqlite_path
 from _harness import (
     current_source,
     exit_on_sigterm,
@@ -47,10 +50,19 @@ from _harness import (
 from _loads import Loads, Measured
 from _peer import peer_version
 from _report import Row, print_table
-from _scenarios import Figures, Round, bare_api, cclibs_round, peer_round, startup_round
+from _scenarios import (
+    Figures,
+    Round,
+    bare_api,
+    cclibs_round,
+    floor_round,
+    peer_round,
+    startup_round,
+)
 from _wrkload import Redo
 
 SCENARIOS = ("cc", "refresh", "code", "api", "paging", "transfer", "startup")
+FLOOR = "floor app"
 
 
 class TimeLimit(BaseException):
@@ -103,8 +115,14 @@ def run_all(run: Run) -> None:
         finally:
             run.figures[f"cclibs {alg}"] = job.figures
             run.problems += job.problems
-        if "api" in job.wants and job.api_answer:
+        api = "api" in job.wants and bool(job.api_answer)
+        if api:
             run.figures["bare"] = {"api": bare_api(run.loads, tmp, job.api_answer, job.api_headers)}
+        if args.floor and ("cc" in job.wants or api):
+            run.figures[f"floor {alg}"] = floor_round(
+                run.loads, tmp, alg, cc="cc" in job.wants,
+                sqlite_file=sqlite_path(sqlite) if api else None, api_headers=job.api_headers,
+            )  # fmt: skip
 
     def postgresql() -> None:
         database = f"cclibs_bench_run_{os.getpid()}"
@@ -144,6 +162,11 @@ def build_rows(run: Run) -> list[Row]:
             ">=", 2.0, "ratio"),
         Row("cc", "client_credentials ES256", "tokens/s", f.get("cclibs ES256", {}).get("cc"),
             f.get("peer ES256", {}).get("cc"), peer, ">=", 2.0, "ratio"),
+        Row("cc", "  floor: client_credentials RS256", "tokens/s",
+            f.get("floor RS256", {}).get("cc"), p.get("cc"), peer, measured=FLOOR),
+        Row("cc", "  floor: client_credentials ES256", "tokens/s",
+            f.get("floor ES256", {}).get("cc"), f.get("peer ES256", {}).get("cc"), peer,
+            measured=FLOOR),
         Row("refresh", "refresh rotation, SQLite", "tokens/s", c.get("refresh"),
             p.get("refresh"), peer, ">=", 1.0, "ratio"),
         Row("refresh", "refresh rotation, PostgreSQL", "tokens/s",
@@ -152,6 +175,9 @@ def build_rows(run: Run) -> list[Row]:
             peer),
         Row("api", "GET /api/v1/libraries, bearer", "req/s", c.get("api"),
             f.get("bare", {}).get("api"), "bare Starlette", ">=", 0.5, "ratio"),
+        Row("api", "  floor: GET /api/v1/libraries", "req/s",
+            f.get("floor RS256", {}).get("api"), f.get("bare", {}).get("api"), "bare Starlette",
+            measured=FLOOR),
         Row("paging", f"{run.args.elements:,} elements: last page", "ms", c.get("page last"),
             c.get("page first"), "first page", "<=", 1.5, "ratio"),
         Row("transfer", f"{run.args.size_mb} MiB upload", "MB/s", c.get("upload"),
@@ -165,9 +191,11 @@ def build_rows(run: Run) -> list[Row]:
     ]  # fmt: skip
     left_out = set()  # variants the options left out
     if "ES256" not in run.args.algs:
-        left_out.add("client_credentials ES256")
+        left_out |= {"client_credentials ES256", "  floor: client_credentials ES256"}
     if "RS256" not in run.args.algs:
-        left_out.add("client_credentials RS256")
+        left_out |= {"client_credentials RS256", "  floor: client_credentials RS256"}
+    if not run.args.floor:
+        left_out |= {row.label for row in rows if row.label.startswith("  floor")}
     if not run.args.postgresql:
         left_out.add("refresh rotation, PostgreSQL")
     return [row for row in rows if row.scenario in run.wants and row.label not in left_out]
@@ -195,6 +223,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--algs", nargs="+", choices=("RS256", "ES256"), default=["RS256", "ES256"])
     parser.add_argument("--no-postgresql", dest="postgresql", action="store_false")
+    parser.add_argument(
+        "--no-floor", dest="floor", action="store_false",
+        help="leave out the floor app (bench/floor_app.py) beside client_credentials and the list",
+    )  # fmt: skip
     parser.add_argument("--elements", type=int, help="library size for paging (100000)")
     parser.add_argument("--paging-rounds", type=int, default=20)
     parser.add_argument("--size-mb", type=int, help="the large transfer, MiB (1024)")
