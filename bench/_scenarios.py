@@ -28,6 +28,7 @@ from _cclibs_setup import (
     Browser,
     basic_auth,
     checked_server,
+    psql,
 )
 from _harness import (
     BENCH_DIR,
@@ -309,13 +310,15 @@ def floor_round(
     tmp: Path,
     alg: str,
     *,
-    cc: bool,
+    cc: bool = False,
     sqlite_file: Path | None = None,
     api_headers: dict[str, str] | None = None,
+    refresh: str | None = None,
 ) -> Figures:
     """bench/floor_app.py under uvicorn with cclibs' options: client_credentials signed with
-    ``alg`` (``cc``), and the library list on cclibs' SQLite file with its bearer token (when
-    ``sqlite_file`` is given)."""
+    ``alg`` (``cc``), the library list on cclibs' SQLite file with its bearer token (when
+    ``sqlite_file`` is given), refresh rotation on a SQLite file or a PostgreSQL database of
+    its own (``refresh``: "sqlite" or "postgresql")."""
     from floor_app import CLIENT_ID, CLIENT_SECRET
 
     figures: Figures = {}
@@ -327,12 +330,35 @@ def floor_round(
     if sqlite_file is not None:
         env["FLOOR_DB"] = str(sqlite_file)
         env["FLOOR_TOKEN"] = api_headers.get("Authorization", "").partition(" ")[2]
-    server = ServerProcess(argv, env, tmp / f"floor-{alg}.log")
-    server.start()
+    database = None
+    if refresh == "sqlite":
+        env["FLOOR_REFRESH_DB"] = str(tmp / f"floor-refresh-{os.getpid()}.sqlite3")
+    elif refresh == "postgresql":
+        database = f"cclibs_bench_floor_{os.getpid()}"
+        psql("test", 'CREATE DATABASE :"db";\n', db=database)
+        env["FLOOR_REFRESH_PG"] = f"postgresql://postgres@{HOST}:5432/{database}"
+    server = ServerProcess(argv, env, tmp / f"floor-{alg}-{refresh}.log")
+    basic = basic_auth({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
     try:
+        server.start()
         server.wait_ready("/healthz", port, timeout=60)
+        if refresh is not None:
+
+            def mint(count: int) -> list[str]:
+                made = httpx.post(f"http://{HOST}:{port}/seed", params={"count": count})
+                made.raise_for_status()
+                return list(made.json())
+
+            body = {"grant_type": "refresh_token", "refresh_token": mint(1)[0]}
+            check = httpx.post(
+                f"http://{HOST}:{port}/token", data=body, headers={"Authorization": basic}
+            )
+            if check.status_code != 200 or "refresh_token" not in check.json():
+                raise RuntimeError(f"floor refresh: {check.status_code} {check.text[:200]}")
+            figures["refresh"] = loads.rotation(
+                port, server.pid, "/token", basic, mint, database=database
+            )
         if cc:
-            basic = basic_auth({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
             headers = {"Authorization": basic, "Content-Type": FORM}
             body = f"grant_type=client_credentials&scope={quote_plus(S2S_SCOPE)}"
             check = httpx.post(f"http://{HOST}:{port}/token", content=body, headers=headers)
@@ -346,6 +372,8 @@ def floor_round(
             figures["api"] = loads.fixed(port, server.pid, LIBRARIES, api_headers)
     finally:
         server.stop()
+        if database is not None:
+            psql("test", 'DROP DATABASE IF EXISTS :"db" WITH (FORCE);\n', db=database)
     return figures
 
 

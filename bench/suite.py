@@ -13,7 +13,8 @@ Run it as ``bench/run`` (this file through the project's venv). The scenarios:
   startup   ``cclibs serve`` on an empty data dir to its first 200, against bare uvicorn
 
 Beside cc and api, floor rows: bench/floor_app.py, the least work the request needs on the
-same parts (uvicorn, Starlette, joserfc, SQLite), against the same reference (--no-floor).
+same parts (uvicorn, Starlette, joserfc, SQLite or asyncpg), against the same reference
+(--no-floor); refresh too, on SQLite and PostgreSQL.
 
 Loads are wrk with 1 thread and 32 connections (issue 13's table); codes, each usable once,
 go through bench/_burst.py. One process each: ``cclibs serve --workers 1``, one node process.
@@ -118,10 +119,11 @@ def run_all(run: Run) -> None:
         api = "api" in job.wants and bool(job.api_answer)
         if api:
             run.figures["bare"] = {"api": bare_api(run.loads, tmp, job.api_answer, job.api_headers)}
-        if args.floor and ("cc" in job.wants or api):
+        if args.floor and job.wants & {"cc", "api", "refresh"}:
             run.figures[f"floor {alg}"] = floor_round(
                 run.loads, tmp, alg, cc="cc" in job.wants,
                 sqlite_file=sqlite_path(sqlite) if api else None, api_headers=job.api_headers,
+                refresh="sqlite" if "refresh" in job.wants else None,
             )  # fmt: skip
 
     def postgresql() -> None:
@@ -135,6 +137,9 @@ def run_all(run: Run) -> None:
             run.figures["postgresql"] = job.figures
             run.problems += job.problems
             drop(backend)
+        if args.floor:
+            floor = floor_round(run.loads, tmp, "RS256", refresh="postgresql")
+            run.figures["floor postgresql"] = floor
 
     def startup() -> None:
         run.figures["startup"] = startup_round(args.startup_runs, run.problems)
@@ -169,8 +174,13 @@ def build_rows(run: Run) -> list[Row]:
             measured=FLOOR),
         Row("refresh", "refresh rotation, SQLite", "tokens/s", c.get("refresh"),
             p.get("refresh"), peer, ">=", 1.0, "ratio"),
+        Row("refresh", "  floor: refresh rotation, SQLite", "tokens/s",
+            f.get("floor RS256", {}).get("refresh"), p.get("refresh"), peer, measured=FLOOR),
         Row("refresh", "refresh rotation, PostgreSQL", "tokens/s",
             f.get("postgresql", {}).get("refresh"), p.get("refresh"), peer, ">=", 0.7, "ratio"),
+        Row("refresh", "  floor: refresh rotation, PostgreSQL", "tokens/s",
+            f.get("floor postgresql", {}).get("refresh"), p.get("refresh"), peer,
+            measured=FLOOR),
         Row("code", "authorization_code redemption", "codes/s", c.get("code"), p.get("code"),
             peer),
         Row("api", "GET /api/v1/libraries, bearer", "req/s", c.get("api"),
@@ -197,7 +207,7 @@ def build_rows(run: Run) -> list[Row]:
     if not run.args.floor:
         left_out |= {row.label for row in rows if row.label.startswith("  floor")}
     if not run.args.postgresql:
-        left_out.add("refresh rotation, PostgreSQL")
+        left_out |= {"refresh rotation, PostgreSQL", "  floor: refresh rotation, PostgreSQL"}
     return [row for row in rows if row.scenario in run.wants and row.label not in left_out]
 
 
