@@ -103,3 +103,30 @@ async def test_a_writer_cancelled_while_waiting_leaves_no_lock(
         async with db.write_connection() as conn:
             await bump(conn)
     assert await counter(db) == start + 1
+
+
+async def test_a_lock_that_outlasts_the_busy_timeout_fails_as_a_database_error(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's BEGIN runs on the driver; a lock held past the timeout still surfaces as
+    SQLAlchemy's OperationalError (what the callers and the error pages handle), nothing is
+    written, and the next writer goes on once the lock is free."""
+    from sqlalchemy.exc import OperationalError
+
+    writer = db._loop_writer
+    assert writer is not None
+    monkeypatch.setattr(writer, "_wait_ms", 50)
+    start = await counter(db)
+    other = sqlite3.connect(tmp_path / "loop.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            async with db.write_connection() as conn:
+                await bump(conn)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert await counter(db) == start
+    async with db.write_connection() as conn:
+        await bump(conn)
+    assert await counter(db) == start + 1
