@@ -117,6 +117,15 @@ class LoopDBAPIConnection:
         cursor.execute(statement, parameters)
         return cursor
 
+    def begin(self, statement: str) -> None:
+        """``BEGIN`` or ``BEGIN IMMEDIATE`` (SQLAlchemy's begin listener), on the loop; the
+        latter in a thread when another writer holds the lock."""
+
+        def work() -> None:
+            self._raw.execute(statement)
+
+        self.run(work, budget=False)
+
     def commit(self) -> None:
         self.run(self._raw.commit, budget=False)
 
