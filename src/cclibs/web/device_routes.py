@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from cclibs.accounts import Throttled, WebSession
 from cclibs.oauth.endpoints.device import DevicePrompt
@@ -13,6 +13,7 @@ from cclibs.oauth.errors import OAuthError
 from cclibs.oauth.scopes import SCOPES
 from cclibs.web.authorize_routes import sid_of
 from cclibs.web.forms import read_form
+from cclibs.web.json_response import FastJSONResponse
 from cclibs.web.oauth_routes import NO_STORE, OAUTH_CORS, oauth_request
 from cclibs.web.routing import Interface, Routes
 from cclibs.web.session import require_user
@@ -53,7 +54,7 @@ def _too_many(request: Request, typed: str, error: Throttled) -> Response:
 
 async def device_authorization(request: Request) -> Response:
     result = await app_state(request).oauth.device.start(await oauth_request(request))
-    return JSONResponse(result, headers=NO_STORE)
+    return FastJSONResponse(result, headers=NO_STORE)
 
 
 # RFC 8628 §3.1: called by the device, like the token endpoint; the rest are pages.

@@ -18,6 +18,7 @@ from cclibs.oauth.endpoints.userinfo import legacy_profile, userinfo
 from cclibs.oauth.errors import InvalidRequest
 from cclibs.oauth.messages import OAuthRequest, merge_params
 from cclibs.web.bodies import read_body
+from cclibs.web.json_response import FastJSONResponse
 from cclibs.web.routing import CorsPolicy, Interface, Routes
 from cclibs.web.state import app_state
 
@@ -79,7 +80,7 @@ async def oauth_request(request: Request) -> OAuthRequest:
 async def token(request: Request) -> Response:
     state = app_state(request)
     result = await state.oauth.token.handle(await oauth_request(request))
-    return JSONResponse(result, headers=NO_STORE)
+    return FastJSONResponse(result, headers=NO_STORE)
 
 
 for _path in TOKEN_PATHS:
@@ -124,7 +125,7 @@ async def _access(request: Request):  # type: ignore[no-untyped-def]
 async def userinfo_endpoint(request: Request) -> Response:
     state = app_state(request)
     claims = await userinfo(state.oauth.users, await _access(request))
-    return JSONResponse(claims, headers=NO_STORE)
+    return FastJSONResponse(claims, headers=NO_STORE)
 
 
 for _path in USERINFO_PATHS:
@@ -148,4 +149,4 @@ async def revoke(request: Request) -> Response:
 @router.post("/ims/introspect")
 async def introspect(request: Request) -> Response:
     result = await app_state(request).oauth.introspect.handle(await oauth_request(request))
-    return JSONResponse(result, headers=NO_STORE)
+    return FastJSONResponse(result, headers=NO_STORE)

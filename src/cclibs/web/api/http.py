@@ -12,9 +12,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from cclibs import json_values
 from cclibs.libraries.errors import BadRequest, UnsupportedMedia
 from cclibs.web.bodies import read_body
+from cclibs.web.json_response import FastJSONResponse
 from cclibs.web.routing import CorsPolicy, Endpoint, Interface, Routes
 
 __all__ = [
@@ -158,11 +158,8 @@ def _encodable(value: object) -> bool:
     return True
 
 
-class ApiJSONResponse(JSONResponse):
+class ApiJSONResponse(FastJSONResponse):
     """The API's JSON answers, written by ``cclibs.json_values`` (orjson where it can)."""
-
-    def render(self, content: Any) -> bytes:
-        return json_values.dumps(content)
 
 
 def json_response(
