@@ -25,6 +25,7 @@ from cclibs.libraries.models import (
 from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
 from cclibs.storage.libraries import SqlLibraryStore, SqlLibraryTransactions
+from cclibs.storage.sqlite_loop import LoopDBAPIConnection
 from cclibs.storage.tables import LibraryElementAssetRow, LibraryElementRow
 
 pytestmark = pytest.mark.anyio
@@ -543,12 +544,20 @@ async def test_the_default_listing_seeks_its_index(world: World) -> None:
     explain = "EXPLAIN QUERY PLAN " if world.db.is_sqlite else "EXPLAIN "
     async with world.db.read() as session:
         conn = await session.connection()
+        # Core's statements fire the cursor events; on a SQLite file the store's reads go to
+        # the driver (cclibs.storage.direct), which SQLite's trace callback sees (the text
+        # with its values in place; the plan shows bound and literal values alike as ?).
         event.listen(conn.sync_connection, "before_cursor_execute", capture)
+        driver = (await conn.get_raw_connection()).dbapi_connection
+        if isinstance(driver, LoopDBAPIConnection):
+            driver.raw.set_trace_callback(lambda text: statements.append((text, ())))
         after = Position((20_005,), _id())
         await SqlLibraryStore(session).list_elements(
             library.id, ElementFilter(), DEFAULT, after=after, offset=0, limit=10
         )
         event.remove(conn.sync_connection, "before_cursor_execute", capture)
+        if isinstance(driver, LoopDBAPIConnection):
+            driver.raw.set_trace_callback(None)
         # (The read transaction begins with its first statement.)
         [(statement, parameters)] = [s for s in statements if s[0] != "BEGIN"]
         result = await conn.exec_driver_sql(explain + statement, parameters)

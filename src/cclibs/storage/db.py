@@ -39,7 +39,7 @@ from cclibs.storage import sqlite_loop  # registers sqlite+cclibs
 from cclibs.storage.closing import close_promptly
 from cclibs.storage.sqlite_writer import LoopWriter
 
-__all__ = ["CHANGED", "CoreConnection", "Database", "async_url"]
+__all__ = ["CHANGED", "CoreConnection", "Database", "async_url", "read_connection"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -167,6 +167,11 @@ class _ReadSession(AsyncSession):
         if bind_arguments is None and execution_options is None and not kw:
             return self._read_connection
         return await super().connection(bind_arguments, execution_options, **kw)
+
+
+def read_connection(session: object) -> AsyncConnection | None:
+    """The connection of a ``Database.read`` transaction's session; None for anything else."""
+    return session._read_connection if isinstance(session, _ReadSession) else None
 
 
 @asynccontextmanager

@@ -34,6 +34,7 @@ from cclibs.libraries.models import (
     Upload,
     UploadPart,
 )
+from cclibs.storage import direct
 from cclibs.storage.db import Database
 from cclibs.storage.library_rows import (
     asset_columns,
@@ -50,11 +51,12 @@ from cclibs.storage.list_queries import (
     element_page,
     element_params,
     group_mode,
+    library_by_id,
     library_count,
     library_page,
     page_params,
 )
-from cclibs.storage.sharing import SharingQueries, library_query, library_with
+from cclibs.storage.sharing import SharingQueries, library_with
 from cclibs.storage.tables import (
     LibraryAssetRow,
     LibraryElementAssetRow,
@@ -105,13 +107,8 @@ class SqlLibraryStore(SharingQueries):
     async def library(
         self, library_id: str, *, lock: bool = False, for_user: str | None = None
     ) -> Library | None:
-        query = library_query(for_user).where(LibraryRow.id == library_id)
-        # FOR UPDATE on PostgreSQL (of the library row alone: the collaborator side of the
-        # outer join may be NULL); SQLite's write transactions are serial already.
-        if lock:
-            query = query.with_for_update(of=LibraryRow)
-        conn = await self._s.connection()  # Core rows (see list_libraries)
-        row = (await conn.execute(query)).first()
+        params = {"library_id": library_id, "user_id": for_user}
+        row = await direct.first(self._s, library_by_id(for_user is not None, lock), params)
         return library_with(row) if row else None
 
     async def update_library(self, library: Library) -> None:
@@ -139,13 +136,12 @@ class SqlLibraryStore(SharingQueries):
         params = page_params(LIBRARY_SORT, sort, after, offset, limit)
         params["user_id"] = user_id
         query = library_page(owner, sort, keyset=after is not None)
-        # On the session's connection: Core rows, without the ORM's execution and loading.
-        conn = await self._s.connection()
-        return [library_with(row) for row in await conn.execute(query, params)]
+        # Rows, without the ORM's execution and loading (on SQLite, without Core's either).
+        return [library_with(row) for row in await direct.rows(self._s, query, params)]
 
     async def count_libraries(self, user_id: str, owner: OwnerFilter = "all") -> int:
-        conn = await self._s.connection()
-        return int(await conn.scalar(library_count(owner), {"user_id": user_id}) or 0)
+        count = await direct.scalar(self._s, library_count(owner), {"user_id": user_id})
+        return int(count or 0)
 
     # Elements ----------------------------------------------------------------------------
 
@@ -214,12 +210,11 @@ class SqlLibraryStore(SharingQueries):
         params = page_params(ELEMENT_SORT, sort, after, offset, limit)
         params.update(element_params(library_id, where))
         query = element_page(sort, after is not None, bool(where.types), group_mode(where))
-        conn = await self._s.connection()
-        return [element_of(row) for row in await conn.execute(query, params)]
+        return [element_of(row) for row in await direct.rows(self._s, query, params)]
 
     async def count_elements(self, library_id: str, where: ElementFilter) -> int:
         count = element_count(bool(where.types), group_mode(where))
-        return int(await self._s.scalar(count, element_params(library_id, where)) or 0)
+        return int(await direct.scalar(self._s, count, element_params(library_id, where)) or 0)
 
     async def element_type_counts(self, library_id: str) -> dict[str, int]:
         rows = await self._s.execute(

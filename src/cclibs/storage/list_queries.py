@@ -123,6 +123,7 @@ def _paged(
 
 
 _USER = bindparam("user_id", type_=String())
+_LIBRARY = bindparam("library_id", type_=String())
 _ELEMENT_COLUMNS = tuple(cast(Table, LibraryElementRow.__table__).c)
 
 
@@ -134,6 +135,15 @@ def library_page(
     is the bound ``user_id``."""
     query = library_query(_USER).where(owner_condition(_USER, owner))
     return _paged(query, LIBRARY_SORT, LibraryRow.id, sort, keyset)
+
+
+@lru_cache(maxsize=4)
+def library_by_id(for_user: bool, lock: bool) -> Select[Any]:
+    """One library by the bound ``library_id``, with the bound ``user_id``'s membership when
+    ``for_user``; FOR UPDATE of the library row when ``lock`` (PostgreSQL: the collaborator
+    side of the outer join may be NULL; SQLite's write transactions are serial already)."""
+    query = library_query(_USER if for_user else None).where(LibraryRow.id == _LIBRARY)
+    return query.with_for_update(of=LibraryRow) if lock else query
 
 
 @lru_cache(maxsize=8)

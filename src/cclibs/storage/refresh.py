@@ -17,6 +17,7 @@ from typing import cast
 from sqlalchemy import Row, Table, bindparam, insert, select, update
 
 from cclibs.oauth.grant_ports import Grant, RefreshToken
+from cclibs.storage import direct
 from cclibs.storage.db import CoreConnection, Database
 from cclibs.storage.tables import GrantRow, RefreshTokenRow, UserRow
 from cclibs.storage.versions import bump
@@ -122,7 +123,7 @@ class CoreRefreshStore:
         """Grants read with a token in this transaction (their liveness at that moment)."""
 
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
-        row = (await self._c.execute(_TOKEN_WITH_FAMILY, {"hash_": token_hash})).first()
+        row = await direct.first(self._c, _TOKEN_WITH_FAMILY, {"hash_": token_hash})
         if row is None:
             return None
         self._families[row.grant_id] = _live_grant(row)
@@ -147,7 +148,7 @@ class CoreRefreshStore:
         return _grant(row, id="id", client_id="client_id", scope="scope", created_at="created_at")
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None:
-        await self._c.execute(_MARK_ROTATED, {"hash_": token_hash, "at_": at})
+        await direct.execute(self._c, _MARK_ROTATED, {"hash_": token_hash, "at_": at})
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
         await self._c.execute(
@@ -159,7 +160,7 @@ class CoreRefreshStore:
         await bump(self._c)  # its access tokens stop at once, wherever they are checked
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        await self._c.execute(_ADD_TOKEN, refresh_token_values(token))
+        await direct.execute(self._c, _ADD_TOKEN, refresh_token_values(token))
 
 
 class SqlRefreshTransactions:

@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
@@ -103,6 +103,11 @@ class LoopDBAPIConnection:
         self._raw.isolation_level = value
 
     @property
+    def raw(self) -> sqlite3.Connection:
+        """The ``sqlite3`` connection itself."""
+        return self._raw
+
+    @property
     def in_transaction(self) -> bool:
         return self._raw.in_transaction
 
@@ -119,12 +124,31 @@ class LoopDBAPIConnection:
 
     def begin(self, statement: str) -> None:
         """``BEGIN`` or ``BEGIN IMMEDIATE`` (SQLAlchemy's begin listener), on the loop; the
-        latter in a thread when another writer holds the lock."""
+        latter in a thread when another writer holds the lock. A plain ``BEGIN`` inside the
+        read transaction a direct read opened (``cclibs.storage.direct``) joins it."""
+        if statement == "BEGIN" and self._raw.in_transaction:
+            return
 
         def work() -> None:
             self._raw.execute(statement)
 
         self.run(work, budget=False)
+
+    async def fetch(self, statement: str, parameters: Sequence[Any]) -> list[Any]:
+        """The rows of one read, in a read transaction (begun here when none is open), without
+        SQLAlchemy's execution around it: on the loop under the read budget, or in a thread
+        as ``run`` would (``cclibs.storage.direct``)."""
+        raw = self._raw
+        if not raw.in_transaction:
+            raw.execute("BEGIN")
+
+        def work() -> list[Any]:
+            return raw.execute(statement, parameters).fetchall()
+
+        outcome = self._attempt(work, budget=_read_only(statement))
+        if outcome is _AGAIN:
+            return await self.in_thread(work)
+        return outcome
 
     def commit(self) -> None:
         self.run(self._raw.commit, budget=False)
@@ -139,6 +163,13 @@ class LoopDBAPIConnection:
 
     def run(self, work: Callable[[], T], *, budget: bool) -> T:
         """``work`` on the loop; again in a thread if it was over the budget or locked out."""
+        outcome = self._attempt(work, budget=budget)
+        if outcome is _AGAIN:
+            return await_(self.in_thread(work))
+        return outcome
+
+    def _attempt(self, work: Callable[[], T], *, budget: bool) -> T:
+        """``work``'s answer on the loop, or ``_AGAIN`` when it must run again in a thread."""
         if budget:
             deadline = time.perf_counter() + READ_BUDGET_S
             self._raw.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_STEPS)
@@ -150,9 +181,11 @@ class LoopDBAPIConnection:
         finally:
             if budget:
                 self._raw.set_progress_handler(None, _PROGRESS_STEPS)
-        return self._in_thread(work)
+        return cast(T, _AGAIN)
 
-    def _in_thread(self, work: Callable[[], T]) -> T:
+    async def in_thread(self, work: Callable[[], T]) -> T:
+        """``work`` in a thread that may wait for the lock up to the configured timeout."""
+
         def waiting() -> T:
             self._raw.execute(f"PRAGMA busy_timeout={self._wait_ms}")
             try:
@@ -162,7 +195,7 @@ class LoopDBAPIConnection:
 
         done = asyncio.get_running_loop().run_in_executor(_THREADS, waiting)
         try:
-            return await_(asyncio.shield(done))
+            return await asyncio.shield(done)
         except asyncio.CancelledError:
             # The thread still uses the connection, and what the pool does next (a rollback,
             # or closing it) must not run beside it: stop its statement, and let the
@@ -170,8 +203,12 @@ class LoopDBAPIConnection:
             self._raw.interrupt()
             while not done.done():
                 with contextlib.suppress(BaseException):  # its outcome is moot now
-                    await_(asyncio.shield(done))
+                    await asyncio.shield(done)
             raise
+
+
+_AGAIN: Any = object()
+"""``_attempt``'s answer for work that must run again in a thread."""
 
 
 async def _answered() -> None:

@@ -47,6 +47,11 @@ class LoopConnection:
     def info(self) -> dict[Any, Any]:
         return self._conn.info
 
+    @property
+    def driver(self) -> sqlite3.Connection:
+        """The sqlite3 connection, in the writer's transaction (``cclibs.storage.direct``)."""
+        return _driver(self._conn)
+
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> Result[Any]:

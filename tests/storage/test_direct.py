@@ -1,0 +1,225 @@
+"""``cclibs.storage.direct``: the hot statements on the SQLite driver without Core's
+execution give what Core gives (values converted by their types, SQLAlchemy's errors), in the
+same transactions; statements it cannot run alone, and PostgreSQL, go through Core."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from cclibs.storage import Database, direct
+from cclibs.storage.sqlite_loop import LoopDBAPIConnection
+from cclibs.storage.tables._base import UtcDateTime
+
+pytestmark = pytest.mark.anyio
+
+_meta = MetaData()
+probes = Table(
+    "direct_probe",
+    _meta,
+    Column("id", String(40), primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("flag", Boolean, nullable=False),
+    Column("at", UtcDateTime(), nullable=True),
+    Column("note", String(40), nullable=False, default=lambda: "filled by Python"),
+)
+BY_N = select(probes).where(probes.c.n >= bindparam("least")).order_by(probes.c.n)
+COUNT = select(func.count()).select_from(probes)
+FLAGGED = select(probes.c.id, probes.c.flag.label("flagged")).where(probes.c.flag.is_(True))
+ADD = insert(probes)
+TOUCH = update(probes).where(probes.c.id == bindparam("id_")).values(at=bindparam("at_"))
+AT = datetime(2026, 12, 7, 9, 30, 15, 123456, tzinfo=UTC)
+
+_n = select(literal(1).label("x")).cte("n", recursive=True)
+_n = _n.union_all(select((_n.c.x + 1).label("x")).where(_n.c.x < bindparam("last")))
+LONG_READ = select(func.count(), func.sum(_n.c.x)).select_from(_n)
+LAST = 3_000_000  # about a second of SQLite's time: far over the loop's budget for one read
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    async with database.write() as session:
+        await session.run_sync(lambda s: _meta.create_all(s.connection()))
+    yield database
+    async with database.write() as session:
+        await session.run_sync(lambda s: _meta.drop_all(s.connection()))
+    await database.dispose()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'direct.sqlite3'}")
+    async with database.write() as session:
+        await session.run_sync(lambda s: _meta.create_all(s.connection()))
+    yield database
+    await database.dispose()
+
+
+def _row(n: int, *, flag: bool = False, at: datetime | None = None) -> dict[str, Any]:
+    return {"id": f"p{n}-{uuid.uuid4().hex[:8]}", "n": n, "flag": flag, "at": at, "note": "x"}
+
+
+async def _add(db: Database, *rows: dict[str, Any]) -> None:
+    async with db.write_connection() as conn:
+        for row in rows:
+            await direct.execute(conn, ADD, row)
+
+
+class Statements:
+    """The statements Core executes on a connection (its cursor events)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.seen: list[str] = []
+        self._conn = conn.sync_connection
+        event.listen(self._conn, "before_cursor_execute", self._capture)
+
+    def _capture(self, *args: Any) -> None:
+        if args[2] != "BEGIN":
+            self.seen.append(args[2])
+
+    def close(self) -> None:
+        event.remove(self._conn, "before_cursor_execute", self._capture)
+
+
+async def test_rows_are_what_core_reads(db: Database) -> None:
+    await _add(db, _row(1, flag=True, at=AT), _row(2), _row(3, flag=True, at=AT + timedelta(1)))
+    async with db.read() as session:
+        conn = await session.connection()
+        core = Statements(conn)
+        got = await direct.rows(session, BY_N, {"least": 2})
+        ran_by_core = list(core.seen)
+        expected = (await conn.execute(BY_N, {"least": 2})).all()
+        core.close()
+        flagged = await direct.rows(session, FLAGGED)
+        assert await direct.scalar(session, COUNT) == 3
+        assert await direct.first(session, BY_N, {"least": 9}) is None
+    assert [tuple(row) for row in got] == [tuple(row) for row in expected]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert dict(mine._mapping) == dict(theirs._mapping)
+        assert (mine.n, mine.flag, mine.at) == (theirs.n, theirs.flag, theirs.at)
+        # Converted by the columns' types: a bool (not SQLite's 0/1), a UTC datetime (not text).
+        assert type(mine.flag) is bool
+        assert mine.at is None or mine.at.tzinfo is UTC
+    assert got[1].at == AT + timedelta(1)
+    assert sorted((row.id[:2], row.flagged) for row in flagged) == [("p1", True), ("p3", True)]
+    # On a SQLite file the reads skip Core; on PostgreSQL they are Core's.
+    assert ran_by_core == ([] if db.is_sqlite else [ran_by_core[0]])
+
+
+async def test_writes_convert_their_values_and_fail_as_core_does(db: Database) -> None:
+    first = _row(1)
+    await _add(db, first)
+    async with db.write_connection() as conn:
+        await direct.execute(conn, TOUCH, {"id_": first["id"], "at_": AT})
+    with pytest.raises(IntegrityError):  # SQLAlchemy's, as callers catch it
+        async with db.write_connection() as conn:
+            await direct.execute(conn, ADD, _row(2))
+            await direct.execute(conn, ADD, {**_row(3), "id": first["id"]})
+    with pytest.raises(StatementError, match="value is required for bind parameter 'least'"):
+        async with db.read() as session:
+            await direct.rows(session, BY_N)
+    async with db.read() as session:
+        rows = await direct.rows(session, BY_N, {"least": 0})
+        # Stored as Core stores it: Core's own comparison with the same value finds it.
+        conn = await session.connection()
+        same = (await conn.execute(select(probes.c.id).where(probes.c.at == AT))).all()
+    # The failed transaction left nothing behind, its first insert included.
+    assert [(row.id, row.at) for row in rows] == [(first["id"], AT)]
+    assert [row.id for row in same] == [first["id"]]
+
+
+async def test_statements_that_need_core_at_execution_still_work(db: Database) -> None:
+    rows = [_row(n) for n in range(4)]
+    await _add(db, *rows)
+    async with db.write_connection() as conn:  # a Python-side default: Core fills it in
+        await direct.execute(conn, ADD, {"id": "default", "n": 9, "flag": False})
+    wanted = select(probes.c.n).where(probes.c.id.in_(bindparam("ids", expanding=True)))
+    async with db.read() as session:
+        found = await direct.rows(session, wanted, {"ids": [rows[1]["id"], rows[3]["id"]]})
+        note = await direct.scalar(session, select(probes.c.note).where(probes.c.n == 9))
+    assert sorted(row.n for row in found) == [1, 3]
+    assert note == "filled by Python"
+
+
+async def test_a_sqlite_read_keeps_one_snapshot_and_leaves_none_open(sqlite_db: Database) -> None:
+    await _add(sqlite_db, _row(1), _row(2))
+    async with sqlite_db.read() as session:
+        before = await direct.scalar(session, COUNT)
+        await _add(sqlite_db, _row(3))  # another transaction commits meanwhile
+        during = await direct.scalar(session, COUNT)
+        # Core and the ORM join the transaction the direct read began.
+        orm = (await session.execute(COUNT)).scalar()
+        driver = (await (await session.connection()).get_raw_connection()).dbapi_connection
+        assert isinstance(driver, LoopDBAPIConnection)
+    async with sqlite_db.read() as session:
+        after = await direct.scalar(session, COUNT)
+    assert (before, during, orm, after) == (2, 2, 2, 3)
+    # Back in the pool without a transaction: no snapshot held against WAL checkpoints.
+    assert not driver.in_transaction
+
+
+async def test_a_long_direct_read_answers_from_a_thread_while_the_loop_ticks(
+    sqlite_db: Database,
+) -> None:
+    ticks = 0
+    answers: list[tuple[int, int]] = []
+    done = anyio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await anyio.sleep(0.005)
+            ticks += 1
+
+    async def read() -> None:
+        async with sqlite_db.read() as session:
+            row = await direct.first(session, LONG_READ, {"last": LAST})
+        answers.append((int(row[0]), int(row[1])))
+        done.set()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(tick)
+        group.start_soon(read)
+    assert answers == [(LAST, LAST * (LAST + 1) // 2)]
+    assert ticks >= 10  # on the loop, the read would have held it for its whole second
+
+
+async def test_a_cancelled_direct_read_leaves_the_database_usable(sqlite_db: Database) -> None:
+    async def read() -> None:
+        async with sqlite_db.read() as session:
+            await direct.first(session, LONG_READ, {"last": LAST})
+
+    task = asyncio.ensure_future(read())
+    await anyio.sleep(0.1)  # the read is in its thread by now
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with anyio.fail_after(5):
+        await _add(sqlite_db, _row(7))
+        async with sqlite_db.read() as session:
+            assert await direct.scalar(session, COUNT) == 1
