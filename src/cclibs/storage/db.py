@@ -253,13 +253,13 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that writes; committed when the block ends without an exception."""
-        session = self._writers()
-        try:
+        # SQLAlchemy's own exit closes it (a task and a loop turn): closed promptly, as reads
+        # are, authorization-code redemption measured about 12 % slower (265 against 235
+        # codes/s, mean of five alternating runs each; the cause is not known).
+        async with self._writers() as session:
             async with session.begin():
                 yield session
             changed = session.info.pop(CHANGED, False)
-        finally:
-            await close_promptly(session.close())
         if changed:
             self._changed()
 
