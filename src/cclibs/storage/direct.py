@@ -69,7 +69,6 @@ def _row_type(names: Sequence[str]) -> Callable[[Sequence[Any]], _Row]:
 class _Prepared:
     """One statement compiled for one dialect, with its conversions."""
 
-    statement: ClauseElement  # kept, so that its id is not reused while cached
     dialect: Dialect
     sql: str
     names: tuple[str, ...]  # the parameter of each placeholder, in order
@@ -105,10 +104,13 @@ class _Prepared:
         return converted
 
 
-_CACHE: OrderedDict[tuple[int, int, tuple[str, ...]], _Prepared | None] = OrderedDict()
+_CACHE: OrderedDict[
+    tuple[int, int, tuple[str, ...]], tuple[ClauseElement, Dialect, _Prepared | None]
+] = OrderedDict()
 _CACHE_SIZE = 256
 """Statements are made once per shape (``list_queries``, ``refresh``); a statement made per
-call would be compiled per call, and only pushes older ones out."""
+call would be compiled per call, and only pushes older ones out. Each entry keeps its
+statement and dialect, so that their ids are not reused while it is cached."""
 
 
 def _is_dml(statement: object) -> bool:
@@ -124,11 +126,11 @@ def _prepared(statement: Executable, dialect: Dialect, params: Params) -> _Prepa
     key = (id(statement), id(dialect), keys)
     if key in _CACHE:
         _CACHE.move_to_end(key)
-        found = _CACHE[key]
-        if found is None or (found.statement is statement and found.dialect is dialect):
+        cached, for_dialect, found = _CACHE[key]
+        if cached is statement and for_dialect is dialect:  # not a reused id
             return found
     prepared = _compile(statement, dialect, keys)
-    _CACHE[key] = prepared
+    _CACHE[key] = (statement, dialect, prepared)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return prepared
@@ -173,7 +175,6 @@ def _compile(statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...]) 
     elif is_select or not _is_dml(statement):
         return None
     return _Prepared(
-        statement,
         dialect,
         compiled.string,
         tuple(names),
