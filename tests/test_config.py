@@ -60,6 +60,16 @@ def test_issuer_must_be_a_url(tmp_path: Path) -> None:
         load_settings(issuer="id.example.com", data_dir=tmp_path)
 
 
+def test_database_pool_size_is_read_and_bounded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CCLIBS_DATABASE_POOL_SIZE", "7")
+    assert load_settings(data_dir=tmp_path).database_pool_size == 7
+    monkeypatch.setenv("CCLIBS_DATABASE_POOL_SIZE", "0")
+    with pytest.raises(ConfigError, match="CCLIBS_DATABASE_POOL_SIZE"):
+        load_settings(data_dir=tmp_path)
+
+
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CCLIBS_DATA_DIR", str(tmp_path / "d"))
     monkeypatch.setenv("CCLIBS_ISSUER", "https://id.example.com")

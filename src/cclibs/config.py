@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
     """SQLAlchemy URL. Unset: SQLite in the data directory. ``postgresql://`` selects PostgreSQL."""
+    database_pool_size: int = Field(default=20, ge=1, le=1000)
+    """PostgreSQL connections each server process keeps open, at most (opened as needed, then
+    kept; a transaction past them waits for one). Size PostgreSQL's ``max_connections`` for
+    this times the processes, plus the CLI's and administrators' sessions."""
     issuer: str = "http://127.0.0.1:8000"
     """The public base URL; also the OAuth ``iss``."""
     secret_key: SecretStr | None = None

@@ -255,7 +255,7 @@ def build_services(
     password_hasher: PasswordHasher | None = None,
 ) -> Services:
     clock = clock or SystemClock()
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
     connections = ConnectedApps(SqlGrantTransactions(db), clock)
     account_tx = SqlAccountTransactions(db)
     hasher = password_hasher or PasswordHasher()

@@ -43,6 +43,9 @@ __all__ = ["CHANGED", "CoreConnection", "Database", "async_url", "read_connectio
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+POOL_SIZE = 20
+"""PostgreSQL connections one process keeps (``Settings.database_pool_size``)."""
+
 CHANGED = "cclibs.changed"
 """Key in a session's or connection's ``info`` that a write set when it changed cached data
 (``cclibs.storage.versions.bump``); the change listeners run once it has committed."""
@@ -203,7 +206,13 @@ class CoreConnection(Protocol):
 class Database:
     """The database of one cclibs process: a reader and a writer session factory."""
 
-    def __init__(self, url: str, *, ping_after_idle_s: float = PING_AFTER_IDLE_S) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ping_after_idle_s: float = PING_AFTER_IDLE_S,
+        pool_size: int = POOL_SIZE,
+    ) -> None:
         self._loop_writer: LoopWriter | None = None
         self.url = async_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -222,8 +231,14 @@ class Database:
                     self.url, timeout=_SQLITE_BUSY_TIMEOUT_MS / 1000, on_connect=_sqlite_pragmas
                 )
         else:
+            # A fixed pool, opened on demand and kept: no overflow connections. An overflow
+            # connection is closed when it comes back to a full pool, so a load just past the
+            # pool's size opened and closed ~23 connections a second, each a PostgreSQL process
+            # started and a session set up (refresh rotation with 32 clients: 555-657 tokens/s
+            # with 10 + 10 overflow, 883-912 with a fixed 10 or 20; bench/README.md). Past
+            # ``pool_size`` a transaction waits for a connection, as it did past 10 + 10.
             engine = create_async_engine(
-                self.url, pool_size=10, max_overflow=10, hide_parameters=True
+                self.url, pool_size=pool_size, max_overflow=0, hide_parameters=True
             )
             _ping_when_idle(engine, ping_after_idle_s)
             self._read_engine = self._write_engine = engine
