@@ -59,6 +59,7 @@ from cclibs.storage import Database
 from cclibs.storage.accounts import SqlAccountTransactions
 from cclibs.storage.blobs import FileBlobStore, FileRenditionCache
 from cclibs.storage.clients import SqlClientTransactions
+from cclibs.storage.code_redemption import SqlRedemptionTransactions
 from cclibs.storage.credential_cache import CachedUsers, CredentialCache
 from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.keys import SqlKeyTransactions
@@ -346,7 +347,9 @@ def _build_oauth(
     token = TokenEndpoint(
         authenticator,
         {
-            "authorization_code": AuthorizationCodeGrant(grant_tx, factory, clock),
+            "authorization_code": AuthorizationCodeGrant(
+                SqlRedemptionTransactions(db), factory, clock
+            ),
             "refresh_token": RefreshTokenGrant(SqlRefreshTransactions(db), factory, clock),
             "client_credentials": client_credentials,
             DEVICE_GRANT: DeviceCodeGrant(grant_tx, factory, clock),

@@ -20,6 +20,8 @@ __all__ = [
     "GrantStore",
     "GrantTransactions",
     "LivenessLookup",
+    "RedemptionStore",
+    "RedemptionTransactions",
     "RefreshStore",
     "RefreshToken",
     "RefreshTokenSink",
@@ -258,3 +260,22 @@ class RefreshStore(RefreshTokenSink, Protocol):
 
 class RefreshTransactions(Protocol):
     def write(self) -> AbstractAsyncContextManager[RefreshStore]: ...
+
+
+class RedemptionStore(RefreshTokenSink, Protocol):
+    """The statements of one authorization-code redemption (RFC 6749 §4.1.3), inside its
+    write transaction; each means what it means on ``GrantStore``."""
+
+    async def code_for_update(self, code_hash: str) -> AuthorizationCode | None: ...
+
+    async def user_active(self, user_id: str) -> bool: ...
+
+    async def add_grant(self, grant: Grant) -> None: ...
+
+    async def mark_code_used(self, code_hash: str, at: datetime, grant_id: str) -> None: ...
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None: ...
+
+
+class RedemptionTransactions(Protocol):
+    def write(self) -> AbstractAsyncContextManager[RedemptionStore]: ...

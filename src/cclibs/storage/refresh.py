@@ -22,7 +22,7 @@ from cclibs.storage.db import CoreConnection, Database
 from cclibs.storage.tables import GrantRow, RefreshTokenRow, UserRow
 from cclibs.storage.versions import bump
 
-__all__ = ["CoreRefreshStore", "SqlRefreshTransactions", "refresh_token_values"]
+__all__ = ["CoreGrantWrites", "CoreRefreshStore", "SqlRefreshTransactions", "refresh_token_values"]
 
 _tokens = cast(Table, RefreshTokenRow.__table__)
 _grants = cast(Table, GrantRow.__table__)
@@ -116,9 +116,30 @@ def refresh_token_values(token: RefreshToken) -> dict[str, object]:
     }
 
 
-class CoreRefreshStore:
+_REVOKE_GRANT = (
+    update(_grants)
+    .where(_grants.c.id == bindparam("id_"), _grants.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("at_"))
+)
+
+
+class CoreGrantWrites:
+    """The writes a refresh and a code redemption share, on the transaction's connection."""
+
     def __init__(self, conn: CoreConnection) -> None:
         self._c = conn
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None:
+        await direct.execute(self._c, _REVOKE_GRANT, {"id_": grant_id, "at_": at})
+        await bump(self._c)  # its access tokens stop at once, wherever they are checked
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        await direct.execute(self._c, _ADD_TOKEN, refresh_token_values(token))
+
+
+class CoreRefreshStore(CoreGrantWrites):
+    def __init__(self, conn: CoreConnection) -> None:
+        super().__init__(conn)
         self._families: dict[str, Grant | None] = {}
         """Grants read with a token in this transaction (their liveness at that moment)."""
 
@@ -151,16 +172,8 @@ class CoreRefreshStore:
         await direct.execute(self._c, _MARK_ROTATED, {"hash_": token_hash, "at_": at})
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
-        await self._c.execute(
-            update(_grants)
-            .where(_grants.c.id == grant_id, _grants.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
+        await super().revoke_grant(grant_id, at)
         self._families[grant_id] = None
-        await bump(self._c)  # its access tokens stop at once, wherever they are checked
-
-    async def add_refresh_token(self, token: RefreshToken) -> None:
-        await direct.execute(self._c, _ADD_TOKEN, refresh_token_values(token))
 
 
 class SqlRefreshTransactions:

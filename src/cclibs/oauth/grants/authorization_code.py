@@ -17,8 +17,8 @@ from cclibs.oauth.errors import InvalidGrant, InvalidRequest
 from cclibs.oauth.grant_ports import (
     AuthorizationCode,
     Grant,
-    GrantStore,
-    GrantTransactions,
+    RedemptionStore,
+    RedemptionTransactions,
     issued_here,
 )
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
@@ -56,14 +56,14 @@ def check_redirect_uri(request: OAuthRequest, code: AuthorizationCode) -> None:
         raise InvalidGrant("redirect_uri differs from the one in the authorization request.")
 
 
-async def check_user_active(store: GrantStore, code: AuthorizationCode) -> None:
+async def check_user_active(store: RedemptionStore, code: AuthorizationCode) -> None:
     if not await store.user_active(code.user_id):
         raise InvalidGrant("The account that authorized the code is disabled.")
 
 
 class AuthorizationCodeGrant:
     def __init__(
-        self, transactions: GrantTransactions, factory: TokenFactory, clock: Clock
+        self, transactions: RedemptionTransactions, factory: TokenFactory, clock: Clock
     ) -> None:
         self._tx = transactions
         self._factory = factory
@@ -90,7 +90,7 @@ class AuthorizationCodeGrant:
 
     async def _redeem(
         self,
-        store: GrantStore,
+        store: RedemptionStore,
         code: AuthorizationCode,
         request: OAuthRequest,
         auth: AuthenticatedClient,
