@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import asyncpg.prepared_stmt
 import pytest
 from sqlalchemy import event, select
 
@@ -533,7 +534,9 @@ async def test_a_position_that_does_not_fit_the_ordering_is_refused(world: World
         await list_page(world, library.id, by_name, after=Position((3,), _id()))
 
 
-async def test_the_default_listing_seeks_its_index(world: World) -> None:
+async def test_the_default_listing_seeks_its_index(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library = await add_library(world)
     await add_elements(world, *_tied(library.id, 30))
     statements: list[tuple[str, Any]] = []
@@ -544,13 +547,22 @@ async def test_the_default_listing_seeks_its_index(world: World) -> None:
     explain = "EXPLAIN QUERY PLAN " if world.db.is_sqlite else "EXPLAIN "
     async with world.db.read() as session:
         conn = await session.connection()
-        # Core's statements fire the cursor events; on a SQLite file the store's reads go to
-        # the driver (cclibs.storage.direct), which SQLite's trace callback sees (the text
-        # with its values in place; the plan shows bound and literal values alike as ?).
+        # Core's statements fire the cursor events; the store's reads go to the driver
+        # (cclibs.storage.direct): on a SQLite file its trace callback sees them (the text with
+        # its values in place; the plan shows bound and literal values alike as ?), on
+        # PostgreSQL the prepared statement's execution.
         event.listen(conn.sync_connection, "before_cursor_execute", capture)
         driver = (await conn.get_raw_connection()).dbapi_connection
         if isinstance(driver, LoopDBAPIConnection):
             driver.raw.set_trace_callback(lambda text: statements.append((text, ())))
+        else:
+            fetch = asyncpg.prepared_stmt.PreparedStatement.fetch
+
+            async def logged(self: Any, *args: Any, **kwargs: Any) -> Any:
+                statements.append((self.get_query(), args))
+                return await fetch(self, *args, **kwargs)
+
+            monkeypatch.setattr(asyncpg.prepared_stmt.PreparedStatement, "fetch", logged)
         after = Position((20_005,), _id())
         await SqlLibraryStore(session).list_elements(
             library.id, ElementFilter(), DEFAULT, after=after, offset=0, limit=10

@@ -19,9 +19,13 @@ before, so the callers need not know which way a statement went.
   runs in the connection's read transaction, which the first one begins.
 - A write transaction of the SQLite loop writer (``Database.write_connection``): the
   transaction is the writer's, already begun.
-
-PostgreSQL statements stay on Core: asyncpg's transaction begins lazily inside SQLAlchemy's
-adaptation, so a statement beside it could run outside the transaction.
+- A connection on PostgreSQL (``Database.read`` and ``Database.write_connection``): the
+  statement goes to asyncpg through SQLAlchemy's adapted connection, under its lock, in its
+  transaction (begun here as SQLAlchemy's own first statement would begin it, so that its
+  commit or rollback ends it) and from its cache of prepared statements. Measured in process:
+  a primary-key read 125 us through Core, 78 us on asyncpg alone. This leans on attributes of
+  SQLAlchemy's asyncpg adaptation that are not public API (``_ASYNCPG_PARTS``); SQLAlchemy is
+  pinned, and an adaptation without them sends every statement through Core.
 """
 
 from __future__ import annotations
@@ -193,10 +197,82 @@ def _error(exc: sqlite3.Error, prepared: _Prepared) -> StatementError:
     )
 
 
+_ASYNCPG_PARTS = (
+    "dbapi",
+    "_execute_mutex",
+    "_transaction",
+    "_start_transaction",
+    "_prepare",
+    "_invalidate_schema_cache_asof",
+    "_handle_exception",
+)
+_asyncpg_adaptations: dict[type, bool] = {}
+
+
+def _asyncpg_adapted(driver: object) -> bool:
+    """Whether ``driver`` is SQLAlchemy's adapted asyncpg connection, as this module knows it."""
+    kind = type(driver)
+    known = _asyncpg_adaptations.get(kind)
+    if known is None:
+        known = kind.__name__ == "AsyncAdapt_asyncpg_connection" and all(
+            hasattr(kind, part) or part in getattr(kind, "__slots__", ()) for part in _ASYNCPG_PARTS
+        )
+        _asyncpg_adaptations[kind] = known
+    return known
+
+
+async def _on_asyncpg(
+    conn: AsyncConnection, statement: Executable, params: Params, *, reads_only: bool
+) -> tuple[_Prepared, list[Any]] | None:
+    sync = conn.sync_connection
+    if sync is None or sync.closed or sync.invalidated:
+        return None
+    adapted: Any = sync.connection.dbapi_connection
+    if not _asyncpg_adapted(adapted):
+        return None
+    prepared = _prepared(statement, conn.dialect, params)
+    if prepared is None or (reads_only and prepared.make_row is None):
+        return None
+    arguments = prepared.arguments(params)
+    async with adapted._execute_mutex:
+        try:
+            try:
+                if adapted._transaction is None:
+                    await adapted._start_transaction()
+                found, _ = await adapted._prepare(
+                    prepared.sql, adapted._invalidate_schema_cache_asof
+                )
+                rows = await found.fetch(*arguments)
+            except Exception as exc:
+                if isinstance(exc, adapted.dbapi.Error):
+                    raise
+                adapted._handle_exception(exc)  # raises the adaptation's own error class
+                raise
+        except adapted.dbapi.Error as exc:
+            cause: BaseException = exc
+            lost = prepared.dialect.is_disconnect(exc, adapted, None)
+            failed = DBAPIError.instance(
+                prepared.sql,
+                None,
+                exc,
+                adapted.dbapi.Error,
+                hide_parameters=True,
+                connection_invalidated=lost,
+                dialect=prepared.dialect,
+            )
+        else:
+            return prepared, rows
+    if lost:  # as Core does: the pool replaces the connection rather than lend it again
+        await conn.invalidate(cause)
+    raise failed from cause
+
+
 async def _direct(
     where: AsyncSession | CoreConnection, statement: Executable, params: Params
 ) -> tuple[_Prepared, list[Any]] | None:
     """The raw rows of a statement run on the driver, or None when it must go through Core."""
+    if isinstance(where, AsyncConnection):  # a write transaction on PostgreSQL
+        return await _on_asyncpg(where, statement, params, reads_only=False)
     if isinstance(where, LoopConnection):
         prepared = _prepared(statement, where.dialect, params)
         if prepared is None:
@@ -211,6 +287,8 @@ async def _direct(
         return None
     driver = conn.sync_connection.connection.dbapi_connection
     if not isinstance(driver, LoopDBAPIConnection):
+        if _asyncpg_adapted(driver):  # a read transaction on PostgreSQL
+            return await _on_asyncpg(conn, statement, params, reads_only=True)
         return None
     prepared = _prepared(statement, conn.dialect, params)
     if prepared is None or prepared.make_row is None:
