@@ -175,6 +175,22 @@ async def test_another_worker_learns_a_rotation_within_its_cache_ttl_before_acti
     assert (await worker.keyring()).signing_key("RS256").kid == rotation.new_kid
 
 
+async def test_a_ring_loaded_before_an_activation_switches_at_its_instant(
+    db: Database, clock: FrozenClock
+) -> None:
+    # The rows are cached for a minute and the ring made from them is kept between key
+    # changes: the switch must still come at the instant, not at the next load.
+    admin, worker = manager(db, clock), manager(db, clock)
+    await admin.ensure_keys()
+    [rotation] = await admin.rotate("RS256")
+    clock.advance(rotation.signs_from - clock.now() - timedelta(seconds=30))
+    assert (await worker.keyring()).signing_key("RS256").kid != rotation.new_kid  # loads
+    clock.advance(timedelta(seconds=30) - timedelta(microseconds=1))
+    assert (await worker.keyring()).signing_key("RS256").kid != rotation.new_kid
+    clock.advance(timedelta(microseconds=1))  # within the same load
+    assert (await worker.keyring()).signing_key("RS256").kid == rotation.new_kid
+
+
 async def test_there_is_always_exactly_one_active_key_across_rotations(
     db: Database, clock: FrozenClock
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from cclibs.clock import Clock
@@ -93,6 +93,9 @@ class KeyManager:
         self._loaded_at: datetime | None = None
         self._keys: list[SigningKey] = []
         self._opened: dict[str, PrivateKey] = {}
+        self._ring: KeyRing | None = None
+        self._ring_span: tuple[datetime, datetime] | None = None
+        """The instants between which ``_ring`` holds: no key changes state inside them."""
 
     async def ensure_keys(self) -> list[SigningKey]:
         """Give every algorithm with no active key one that signs at once; returns new keys.
@@ -114,8 +117,10 @@ class KeyManager:
         return created
 
     async def keyring(self) -> KeyRing:
-        """The keys at this instant. Rows are re-read at most every ``cache_ttl``; states are
-        computed afresh on each call, so activation and retirement happen on time."""
+        """The keys at this instant. Rows are re-read at most every ``cache_ttl``; the ring
+        is made again whenever a key's state changes (it activates, retires or expires), so
+        activation and retirement happen on time, and otherwise kept: every bearer check
+        asks for it (measured: 6 % of a library list's time on the loop went to making it)."""
         now = self._clock.now()
         if self._loaded_at is None or not (
             self._loaded_at <= now < self._loaded_at + self._cache_ttl
@@ -124,7 +129,21 @@ class KeyManager:
                 stored = await store.list_keys()
             self._keys = self._open_live(stored, now)
             self._loaded_at = now
-        return KeyRing(self._keys, now=now, max_token_lifetime=self.max_token_lifetime)
+            self._ring = None
+        span = self._ring_span
+        if self._ring is None or span is None or not (span[0] <= now < span[1]):
+            self._ring = KeyRing(self._keys, now=now, max_token_lifetime=self.max_token_lifetime)
+            self._ring_span = (now, self._next_change(now))
+        return self._ring
+
+    def _next_change(self, now: datetime) -> datetime:
+        """The first instant after ``now`` at which a loaded key changes state."""
+        changes = []
+        for key in self._keys:
+            changes.append(key.not_before)
+            if key.retired_at is not None:
+                changes += [key.retired_at, key.retired_at + self.max_token_lifetime]
+        return min((at for at in changes if at > now), default=datetime.max.replace(tzinfo=UTC))
 
     async def rotate(self, alg: Alg | None = None) -> list[Rotation]:
         """Add a key per algorithm (or for ``alg``) that signs after ``publish_ahead``, and
