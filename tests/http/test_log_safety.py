@@ -62,8 +62,8 @@ def _unhandled(log: str, *, json_logs: bool) -> set[str]:
 
 
 def _failing_database(secrets_in_frame: dict[str, str]) -> Any:
-    """``Database.read``/``write`` that fail as a driver does: the error quotes the statement's
-    parameters, and the frame that raises holds the secrets as locals."""
+    """``Database.read``/``write``/``write_connection`` that fail as a driver does: the error
+    quotes the statement's parameters, and the frame that raises holds the secrets as locals."""
 
     @asynccontextmanager
     async def broken(self: Database) -> AsyncIterator[Any]:
@@ -105,6 +105,7 @@ async def test_no_secret_reaches_the_log_when_every_interface_fails(
         broken = _failing_database({"password": password, "token": caller.access_token})
         monkeypatch.setattr(Database, "read", broken)
         monkeypatch.setattr(Database, "write", broken)
+        monkeypatch.setattr(Database, "write_connection", broken)  # the token grants
         capsys.readouterr()
         answers = {
             "page": await client.post(
