@@ -285,3 +285,95 @@ async def test_a_postgresql_connection_lost_mid_transaction_fails_once(
                 1,
                 3,
             ]
+
+
+async def test_a_write_cancelled_mid_statement_leaves_no_connection_in_a_transaction(
+    postgres_url: str,
+) -> None:
+    import asyncpg
+
+    db = Database(postgres_url, pool_size=1)  # the cancelled write's connection is the next's
+    async with db.write() as session:
+        await session.run_sync(lambda s: _meta.create_all(s.connection()))
+    try:
+        await _add(db, _row(1))
+        cancelled = asyncio.ensure_future(_add(db, _row(2)))
+        await asyncio.sleep(0)  # it runs up to its first wait: the BEGIN, in flight
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        await _add(db, _row(3))
+        other = await asyncpg.connect(postgres_url)
+        try:
+            committed = sorted(r["n"] for r in await other.fetch("SELECT n FROM direct_probe"))
+            stuck = await other.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await other.close()
+        # The write after it committed for real (not as a savepoint of a transaction the
+        # cancelled one left open), and no connection sits in a transaction.
+        assert 3 in committed and 1 in committed
+        assert stuck == []
+    finally:
+        async with db.write() as session:
+            await session.run_sync(lambda s: _meta.drop_all(s.connection()))
+        await db.dispose()
+
+
+async def test_a_statement_prepared_before_a_schema_change_is_prepared_again(
+    postgres_db: Database, postgres_url: str
+) -> None:
+    import asyncpg
+
+    await _add(postgres_db, _row(1))
+    async with postgres_db.read() as session:
+        assert [row.n for row in await direct.rows(session, BY_N, {"least": 0})] == [1]
+    other = await asyncpg.connect(postgres_url)  # a migration from another process
+    try:
+        await other.execute("ALTER TABLE direct_probe ALTER COLUMN n TYPE BIGINT")
+    finally:
+        await other.close()
+    failed = 0
+    for _ in range(4):
+        try:
+            async with postgres_db.read() as session:
+                assert [row.n for row in await direct.rows(session, BY_N, {"least": 0})] == [1]
+        except DBAPIError:
+            failed += 1
+    assert failed <= 1  # the first may meet the stale statement; the rest prepare it again
+
+
+async def test_after_a_server_restart_one_request_fails_not_one_per_connection(
+    postgres_db: Database, postgres_url: str
+) -> None:
+    import asyncpg
+
+    await _add(postgres_db, _row(1))
+
+    async def hold() -> None:
+        async with postgres_db.read() as session:
+            await direct.rows(session, BY_N, {"least": 0})
+            await anyio.sleep(0.05)  # five connections at once
+
+    async with anyio.create_task_group() as group:
+        for _ in range(5):
+            group.start_soon(hold)
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        ended = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await admin.close()
+    assert len(ended) >= 5
+    failed = 0
+    for _ in range(5):
+        try:
+            async with postgres_db.read() as session:
+                await direct.rows(session, BY_N, {"least": 0})
+        except DBAPIError:
+            failed += 1
+    assert failed <= 1

@@ -206,21 +206,24 @@ _ASYNCPG_PARTS = (
     "_transaction",
     "_start_transaction",
     "_prepare",
-    "_invalidate_schema_cache_asof",
     "_handle_exception",
 )
-_asyncpg_adaptations: dict[type, bool] = {}
+_ASYNCPG_DIALECT_PARTS = ("_invalidate_schema_cache", "_invalidate_schema_cache_asof")
+_asyncpg_adaptations: dict[tuple[type, type], bool] = {}
 
 
-def _asyncpg_adapted(driver: object) -> bool:
-    """Whether ``driver`` is SQLAlchemy's adapted asyncpg connection, as this module knows it."""
-    kind = type(driver)
-    known = _asyncpg_adaptations.get(kind)
+def _asyncpg_adapted(driver: object, dialect: Dialect) -> bool:
+    """Whether ``driver`` is SQLAlchemy's adapted asyncpg connection (and ``dialect`` its
+    dialect), as this module knows them."""
+    kinds = (type(driver), type(dialect))
+    known = _asyncpg_adaptations.get(kinds)
     if known is None:
-        known = kind.__name__ == "AsyncAdapt_asyncpg_connection" and all(
-            hasattr(kind, part) or part in getattr(kind, "__slots__", ()) for part in _ASYNCPG_PARTS
+        known = (
+            kinds[0].__name__ == "AsyncAdapt_asyncpg_connection"
+            and all(hasattr(kinds[0], part) for part in _ASYNCPG_PARTS)
+            and all(hasattr(dialect, part) for part in _ASYNCPG_DIALECT_PARTS)
         )
-        _asyncpg_adaptations[kind] = known
+        _asyncpg_adaptations[kinds] = known
     return known
 
 
@@ -231,43 +234,68 @@ async def _on_asyncpg(
     if sync is None or sync.closed or sync.invalidated:
         return None
     adapted: Any = sync.connection.dbapi_connection
-    if not _asyncpg_adapted(adapted):
+    if not _asyncpg_adapted(adapted, conn.dialect):
         return None
     prepared = _prepared(statement, conn.dialect, params)
     if prepared is None or (reads_only and prepared.make_row is None):
         return None
     arguments = prepared.arguments(params)
+    dialect: Any = prepared.dialect
+    dbapi = adapted.dbapi
     async with adapted._execute_mutex:
         try:
             try:
                 if adapted._transaction is None and not reads_only:
                     await adapted._start_transaction()
+                # The dialect's schema-change time, as Core passes it: a statement prepared
+                # before a DDL change anywhere is prepared again.
                 found, _ = await adapted._prepare(
-                    prepared.sql, adapted._invalidate_schema_cache_asof
+                    prepared.sql, dialect._invalidate_schema_cache_asof
                 )
                 rows = await found.fetch(*arguments)
             except Exception as exc:
-                if isinstance(exc, adapted.dbapi.Error):
+                if isinstance(exc, dbapi.Error):
                     raise
                 adapted._handle_exception(exc)  # raises the adaptation's own error class
                 raise
-        except adapted.dbapi.Error as exc:
+        except dbapi.Error as exc:
             cause: BaseException = exc
-            lost = prepared.dialect.is_disconnect(exc, adapted, None)
+            if isinstance(exc, (dbapi.InvalidCachedStatementError, dbapi.InternalServerError)):
+                dialect._invalidate_schema_cache()  # as Core does: prepare again from now on
+            lost = dialect.is_disconnect(exc, adapted, None)
             failed = DBAPIError.instance(
                 prepared.sql,
                 None,
                 exc,
-                adapted.dbapi.Error,
+                dbapi.Error,
                 hide_parameters=True,
                 connection_invalidated=lost,
-                dialect=prepared.dialect,
+                dialect=dialect,
             )
+        except BaseException as exc:
+            # Cancelled (or interrupted) mid-statement: the server may be inside a BEGIN or a
+            # statement this side no longer tracks, so the connection must never be lent
+            # again; Core invalidates it too. Synchronously: a cancelled task may not get to
+            # await anything more.
+            _invalidate(sync, exc, whole_pool=False)
+            raise
         else:
             return prepared, rows
-    if lost:  # as Core does: the pool replaces the connection rather than lend it again
-        await conn.invalidate(cause)
+    if lost:  # as Core does: this connection and every one opened before it are replaced
+        _invalidate(sync, cause, whole_pool=True)
     raise failed from cause
+
+
+def _invalidate(sync: Any, cause: BaseException, *, whole_pool: bool) -> None:
+    """Take the connection out of use at once (outside a greenlet, SQLAlchemy's asyncpg
+    adaptation terminates it without waiting); with ``whole_pool``, also the pool's other
+    connections made before it, checked again at their next checkout (a server restart ends
+    them all)."""
+    if sync.invalidated:
+        return
+    if whole_pool:
+        sync.engine.pool._invalidate(sync.connection, cause)
+    sync.invalidate(cause)
 
 
 async def _direct(
@@ -290,7 +318,7 @@ async def _direct(
         return None
     driver = conn.sync_connection.connection.dbapi_connection
     if not isinstance(driver, LoopDBAPIConnection):
-        if _asyncpg_adapted(driver):  # a read transaction on PostgreSQL
+        if _asyncpg_adapted(driver, conn.dialect):  # a read transaction on PostgreSQL
             return await _on_asyncpg(conn, statement, params, reads_only=True)
         return None
     prepared = _prepared(statement, conn.dialect, params)
