@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import anyio
+import asyncpg
 import pytest
 from sqlalchemy import (
     Boolean,
@@ -34,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from cclibs.storage import Database, direct
 from cclibs.storage.sqlite_loop import LoopDBAPIConnection
 from cclibs.storage.tables._base import UtcDateTime
+from tests.storage.test_postgres_pool import drop_connections
 
 pytestmark = pytest.mark.anyio
 
@@ -60,24 +63,30 @@ LONG_READ = select(func.count(), func.sum(_n.c.x)).select_from(_n)
 LAST = 3_000_000  # about a second of SQLite's time: far over the loop's budget for one read
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
+@asynccontextmanager
+async def probed(url: str, **options: Any) -> AsyncIterator[Database]:
+    """A database with the probe table, dropped afterwards."""
+    database = Database(url, **options)
     async with database.write() as session:
         await session.run_sync(lambda s: _meta.create_all(s.connection()))
-    yield database
-    async with database.write() as session:
-        await session.run_sync(lambda s: _meta.drop_all(s.connection()))
-    await database.dispose()
+    try:
+        yield database
+    finally:
+        async with database.write() as session:
+            await session.run_sync(lambda s: _meta.drop_all(s.connection()))
+        await database.dispose()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    async with probed(database_url) as database:
+        yield database
 
 
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'direct.sqlite3'}")
-    async with database.write() as session:
-        await session.run_sync(lambda s: _meta.create_all(s.connection()))
-    yield database
-    await database.dispose()
+    async with probed(f"sqlite:///{tmp_path / 'direct.sqlite3'}") as database:
+        yield database
 
 
 def _row(n: int, *, flag: bool = False, at: datetime | None = None) -> dict[str, Any]:
@@ -227,13 +236,8 @@ async def test_a_cancelled_direct_read_leaves_the_database_usable(sqlite_db: Dat
 
 @pytest.fixture
 async def postgres_db(postgres_url: str) -> AsyncIterator[Database]:
-    database = Database(postgres_url)
-    async with database.write() as session:
-        await session.run_sync(lambda s: _meta.create_all(s.connection()))
-    yield database
-    async with database.write() as session:
-        await session.run_sync(lambda s: _meta.drop_all(s.connection()))
-    await database.dispose()
+    async with probed(postgres_url) as database:
+        yield database
 
 
 async def test_postgresql_statements_share_one_transaction_with_core(postgres_db: Database) -> None:
@@ -265,8 +269,6 @@ async def test_postgresql_statements_share_one_transaction_with_core(postgres_db
 async def test_a_postgresql_connection_lost_mid_transaction_fails_once(
     postgres_db: Database, postgres_url: str
 ) -> None:
-    import asyncpg  # the test's own connection, to end cclibs' session as a restart would
-
     await _add(postgres_db, _row(1))
     with pytest.raises(DBAPIError) as failed:
         async with postgres_db.write_connection() as conn:
@@ -290,12 +292,8 @@ async def test_a_postgresql_connection_lost_mid_transaction_fails_once(
 async def test_a_write_cancelled_mid_statement_leaves_no_connection_in_a_transaction(
     postgres_url: str,
 ) -> None:
-    import asyncpg
-
-    db = Database(postgres_url, pool_size=1)  # the cancelled write's connection is the next's
-    async with db.write() as session:
-        await session.run_sync(lambda s: _meta.create_all(s.connection()))
-    try:
+    # One connection: the cancelled write's is the next write's.
+    async with probed(postgres_url, pool_size=1) as db:
         await _add(db, _row(1))
         cancelled = asyncio.ensure_future(_add(db, _row(2)))
         await asyncio.sleep(0)  # it runs up to its first wait: the BEGIN, in flight
@@ -316,17 +314,11 @@ async def test_a_write_cancelled_mid_statement_leaves_no_connection_in_a_transac
         # cancelled one left open), and no connection sits in a transaction.
         assert 3 in committed and 1 in committed
         assert stuck == []
-    finally:
-        async with db.write() as session:
-            await session.run_sync(lambda s: _meta.drop_all(s.connection()))
-        await db.dispose()
 
 
 async def test_a_statement_prepared_before_a_schema_change_is_prepared_again(
     postgres_db: Database, postgres_url: str
 ) -> None:
-    import asyncpg
-
     await _add(postgres_db, _row(1))
     async with postgres_db.read() as session:
         assert [row.n for row in await direct.rows(session, BY_N, {"least": 0})] == [1]
@@ -348,7 +340,6 @@ async def test_a_statement_prepared_before_a_schema_change_is_prepared_again(
 async def test_after_a_server_restart_one_request_fails_not_one_per_connection(
     postgres_db: Database, postgres_url: str
 ) -> None:
-    import asyncpg
 
     await _add(postgres_db, _row(1))
 
@@ -360,15 +351,7 @@ async def test_after_a_server_restart_one_request_fails_not_one_per_connection(
     async with anyio.create_task_group() as group:
         for _ in range(5):
             group.start_soon(hold)
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        ended = await admin.fetch(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    finally:
-        await admin.close()
-    assert len(ended) >= 5
+    assert await drop_connections(postgres_url) >= 5
     failed = 0
     for _ in range(5):
         try:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
 from cclibs.oauth.grant_ports import AuthorizationCode, Grant
 from cclibs.storage import direct
 from cclibs.storage.db import CoreConnection, Database
+from cclibs.storage.grants import code_of
 from cclibs.storage.refresh import CoreGrantWrites
 from cclibs.storage.tables import AuthorizationCodeRow, GrantRow, UserRow
 
@@ -43,28 +44,6 @@ _MARK_USED = (
 _ADD_GRANT = insert(_grants)
 
 
-def _code(m: Any) -> AuthorizationCode:
-    return AuthorizationCode(
-        code_hash=m.code_hash,
-        client_id=m.client_id,
-        user_id=m.user_id,
-        redirect_uri=m.redirect_uri,
-        redirect_uri_given=m.redirect_uri_given,
-        scope=tuple(m.scope.split()),
-        nonce=m.nonce,
-        code_challenge=m.code_challenge,
-        code_challenge_method=m.code_challenge_method,
-        auth_time=m.auth_time,
-        sid=m.sid,
-        created_at=m.created_at,
-        expires_at=m.expires_at,
-        used_at=m.used_at,
-        grant_id=m.grant_id,
-        issuer=m.issuer,
-        amr=tuple(m.amr.split()),
-    )
-
-
 class CoreRedemptionStore(CoreGrantWrites):
     def __init__(self, conn: CoreConnection) -> None:
         super().__init__(conn)
@@ -76,7 +55,7 @@ class CoreRedemptionStore(CoreGrantWrites):
         if row is None:
             return None
         self._active[row.user_id] = row.is_disabled is False
-        return _code(row)
+        return code_of(row)
 
     async def user_active(self, user_id: str) -> bool:
         if user_id in self._active:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,10 +32,11 @@ from cclibs.storage.tables import (
 from cclibs.storage.transactions import SqlTransactions
 from cclibs.storage.versions import bump
 
-__all__ = ["SqlGrantStore", "SqlGrantTransactions"]
+__all__ = ["SqlGrantStore", "SqlGrantTransactions", "code_of"]
 
 
-def _code(row: AuthorizationCodeRow) -> AuthorizationCode:
+def code_of(row: Any) -> AuthorizationCode:
+    """The code of an ``AuthorizationCodeRow``, or of a Core row with its table's columns."""
     return AuthorizationCode(
         code_hash=row.code_hash,
         client_id=row.client_id,
@@ -159,7 +161,7 @@ class SqlGrantStore:
             .where(AuthorizationCodeRow.code_hash == code_hash)
             .with_for_update()
         )
-        return _code(row) if row else None
+        return code_of(row) if row else None
 
     async def mark_code_used(self, code_hash: str, at: datetime, grant_id: str) -> None:
         await self._s.execute(
