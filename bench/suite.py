@@ -6,8 +6,9 @@ Run it as ``bench/run`` (this file through the project's venv). The scenarios:
   cc        POST /ims/token/v3 client_credentials, cclibs (SQLite) against node-oidc-provider
             (bench/peer, in memory), access tokens signed with the same alg (RS256, ES256)
   refresh   refresh_token rotation, cclibs on SQLite and on PostgreSQL against the peer
-  code      authorization-code redemption, cclibs (SQLite) against the peer
-  api       GET /api/v1/libraries with a bearer token against a bare Starlette route
+  code      authorization-code redemption, cclibs on SQLite and on PostgreSQL against the peer
+  api       GET /api/v1/libraries with a bearer token, cclibs on SQLite and on PostgreSQL,
+            against a bare Starlette route
   paging    a library of 100,000 elements: the last page (cursor) against the first
   transfer  a 1 GiB upload and download: MB/s and the server's RSS growth
   startup   ``cclibs serve`` on an empty data dir to its first 200, against bare uvicorn
@@ -129,7 +130,7 @@ def run_all(run: Run) -> None:
     def postgresql() -> None:
         database = f"cclibs_bench_run_{os.getpid()}"
         backend = Backend("postgresql", tmp / "data-pg", secrets.token_urlsafe(48), database)
-        job = Round({"refresh"}, args.server)
+        job = Round(wants & {"refresh", "code", "api"}, args.server)
         try:
             prepare(backend)
             cclibs_round(run.loads, backend, tmp, "RS256", job)
@@ -137,7 +138,7 @@ def run_all(run: Run) -> None:
             run.figures["postgresql"] = job.figures
             run.problems += job.problems
             drop(backend)
-        if args.floor:
+        if args.floor and "refresh" in wants:
             floor = floor_round(run.loads, tmp, "RS256", refresh="postgresql")
             run.figures["floor postgresql"] = floor
 
@@ -152,7 +153,7 @@ def run_all(run: Run) -> None:
     if "cc" in wants and "ES256" in args.algs:
         run.step("cclibs SQLite ES256", lambda: cclibs("ES256", {"cc"}))
         run.step("peer ES256", lambda: peer("ES256", {"cc"}))
-    if "refresh" in wants and args.postgresql:
+    if wants & {"refresh", "code", "api"} and args.postgresql:
         run.step("cclibs PostgreSQL RS256", postgresql)
     if "startup" in wants:
         run.step("start-up", startup)
@@ -183,11 +184,15 @@ def build_rows(run: Run) -> list[Row]:
             measured=FLOOR),
         Row("code", "authorization_code redemption", "codes/s", c.get("code"), p.get("code"),
             peer),
+        Row("code", "authorization_code, PostgreSQL", "codes/s",
+            f.get("postgresql", {}).get("code"), p.get("code"), peer),
         Row("api", "GET /api/v1/libraries, bearer", "req/s", c.get("api"),
             f.get("bare", {}).get("api"), "bare Starlette", ">=", 0.5, "ratio"),
         Row("api", "  floor: GET /api/v1/libraries", "req/s",
             f.get("floor RS256", {}).get("api"), f.get("bare", {}).get("api"), "bare Starlette",
             measured=FLOOR),
+        Row("api", "GET /api/v1/libraries, PostgreSQL", "req/s",
+            f.get("postgresql", {}).get("api"), f.get("bare", {}).get("api"), "bare Starlette"),
         Row("paging", f"{run.args.elements:,} elements: last page", "ms", c.get("page last"),
             c.get("page first"), "first page", "<=", 1.5, "ratio"),
         Row("transfer", f"{run.args.size_mb} MiB upload", "MB/s", c.get("upload"),
@@ -207,7 +212,7 @@ def build_rows(run: Run) -> list[Row]:
     if not run.args.floor:
         left_out |= {row.label for row in rows if row.label.startswith("  floor")}
     if not run.args.postgresql:
-        left_out |= {"refresh rotation, PostgreSQL", "  floor: refresh rotation, PostgreSQL"}
+        left_out |= {row.label for row in rows if "PostgreSQL" in row.label}
     return [row for row in rows if row.scenario in run.wants and row.label not in left_out]
 
 
