@@ -61,6 +61,10 @@ _S3_MAX_COPY = 5 * 1024**3
 """S3's CopyObject limit: the largest blob ``S3BlobStore`` can move into place."""
 
 
+DATABASE_POOL_SIZE = 20
+"""PostgreSQL connections a process keeps at most, unless ``CCLIBS_DATABASE_POOL_SIZE`` says."""
+
+
 class ConfigError(ValueError):
     """A setting is missing or unsafe; the message names the setting."""
 
@@ -88,7 +92,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
     """SQLAlchemy URL. Unset: SQLite in the data directory. ``postgresql://`` selects PostgreSQL."""
-    database_pool_size: int = Field(default=20, ge=1, le=1000)
+    database_pool_size: int = Field(default=DATABASE_POOL_SIZE, ge=1, le=1000)
     """PostgreSQL connections each server process keeps open, at most (opened as needed, then
     kept; a transaction past them waits for one). Size PostgreSQL's ``max_connections`` for
     this times the processes, plus the CLI's and administrators' sessions."""

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from cclibs.config import DATABASE_POOL_SIZE
 from cclibs.storage import sqlite_loop  # registers sqlite+cclibs
 from cclibs.storage.closing import close_promptly
 from cclibs.storage.sqlite_writer import LoopWriter
@@ -42,9 +43,6 @@ from cclibs.storage.sqlite_writer import LoopWriter
 __all__ = ["CHANGED", "CoreConnection", "Database", "async_url", "read_connection"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-POOL_SIZE = 20
-"""PostgreSQL connections one process keeps (``Settings.database_pool_size``)."""
 
 CHANGED = "cclibs.changed"
 """Key in a session's or connection's ``info`` that a write set when it changed cached data
@@ -211,7 +209,7 @@ class Database:
         url: str,
         *,
         ping_after_idle_s: float = PING_AFTER_IDLE_S,
-        pool_size: int = POOL_SIZE,
+        pool_size: int = DATABASE_POOL_SIZE,
     ) -> None:
         self._loop_writer: LoopWriter | None = None
         self.url = async_url(url)
