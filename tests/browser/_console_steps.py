@@ -116,7 +116,13 @@ def section_tabs(page: Page) -> Locator:
 
 
 def open_section(page: Page, title: str) -> Locator:
-    """Open one of the credential page's sections by its tab; returns the section."""
+    """Open one of the credential page's sections by its tab; returns the section.
+
+    The page the tab is on must have finished loading first: a click made while Chromium
+    still settles the page just shown (a POST's redirect back to the same section) can land
+    beside the link, and the section never opens (seen once in CI, on PostgreSQL).
+    """
+    page.wait_for_load_state("load")
     section_tabs(page).filter(has_text=title).click()
     expect(section_tabs(page).filter(has_text=title)).to_have_attribute("aria-current", "page")
     section = page.get_by_role("region", name=title, exact=True)
