@@ -21,6 +21,7 @@ import pytest
 import structlog
 from sqlalchemy import text
 
+import cclibs.logs as logs_module
 from cclibs.logs import configure_logging, flush_logs, get_logger, log_access
 from cclibs.storage import Database
 from tests.support.logs import configured_logging
@@ -254,6 +255,61 @@ async def test_access_lines_are_redacted_ordered_and_follow_the_level(
     with configured_logging(json=True, level="WARNING"):
         log_access("rid-4", "GET", "/healthz", 200, 0.5, "127.0.0.1")
         assert "rid-4" not in _output(capsys)
+
+
+class _CountingStream:
+    """A stderr that keeps what is written, and how many writes it took."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@pytest.mark.anyio
+async def test_a_burst_of_access_lines_is_written_by_a_few_writes_in_order_without_a_flush(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = _CountingStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    with configured_logging(json=True):
+        for number in range(200):
+            log_access(f"rid-{number}", "GET", "/api/v1/libraries", 200, 0.4, "127.0.0.1")
+        deadline = time.monotonic() + 5
+        while stream.text().count("\n") < 200 and time.monotonic() < deadline:
+            await anyio.sleep(0.01)  # nobody asks for a flush: the writer gets there alone
+        ids = [line["request_id"] for line in _access_lines(stream.text())]
+    assert ids == [f"rid-{number}" for number in range(200)]
+    # One wake-up of the writer for what arrives together: not one write per line.
+    assert len(stream.parts) <= 20, len(stream.parts)
+
+
+@pytest.mark.anyio
+async def test_whoever_waits_for_the_log_does_not_wait_out_the_writers_gathering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
+    stream = _CountingStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    with configured_logging(json=True):
+        log_access("rid-queued", "GET", "/healthz", 200, 0.5, None)
+        assert flush_logs(timeout=10)  # it would gather for 60 s unless hurried
+        assert "rid-queued" in stream.text()
+        log_access("rid-queued-2", "GET", "/healthz", 200, 0.5, None)
+        # Off the loop a record is written at once, after what is queued (which it hurries).
+        await anyio.to_thread.run_sync(lambda: _log.info("from a thread"))
+        assert stream.text().index("rid-queued-2") < stream.text().index("from a thread")
 
 
 @pytest.mark.anyio
