@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
@@ -44,6 +45,7 @@ def library_id_from(given: str) -> str | None:
     return candidate if _UUID.match(candidate) else None
 
 
+@lru_cache(maxsize=4096)  # a list shows each item's ETag: the same few, asked again and again
 def _etag(kind: str, id_: str, version: int) -> str:
     digest = hashlib.sha256(f"{kind}:{id_}:{version}".encode()).hexdigest()[:32]
     return f'"{digest}"'

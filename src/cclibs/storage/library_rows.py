@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from cclibs import json_values
-from cclibs.libraries.models import Asset, Element, Library
+from cclibs.libraries.models import Asset, Element, Library, Membership
 from cclibs.storage.tables import LibraryAssetRow, LibraryElementRow, LibraryRow
 
 __all__ = [
@@ -33,8 +33,11 @@ def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def library_of(row: LibraryRow | Row[Any]) -> Library:
-    """From the ORM row, or a Core row holding the libraries' columns by their names."""
+def library_of(
+    row: LibraryRow | Row[Any], *, shared: bool = False, membership: Membership | None = None
+) -> Library:
+    """From the ORM row, or a Core row holding the libraries' columns by their names; with
+    whether it is shared and the reader's membership when the query knows them."""
     return Library(
         id=row.id,
         owner_id=row.owner_id,
@@ -46,6 +49,8 @@ def library_of(row: LibraryRow | Row[Any]) -> Library:
         archived_count=row.archived_count,
         storage_used=row.storage_used,
         published_ms=row.published_ms,
+        shared=shared,
+        membership=membership,
     )
 
 

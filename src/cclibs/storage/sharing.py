@@ -8,7 +8,6 @@ read a library is ``readable_by``: other queries (search, for one) filter with i
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -121,7 +120,7 @@ def library_with(row: Row[Any]) -> Library:
             can_share=m["member_can_share"],
             can_comment=m["member_can_comment"],
         )
-    return replace(library_of(row), shared=bool(m["shared"]), membership=membership)
+    return library_of(row, shared=bool(m["shared"]), membership=membership)
 
 
 def _collaborator(row: Any) -> Collaborator:

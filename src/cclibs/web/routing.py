@@ -211,7 +211,11 @@ class FirstSegmentIndex(BaseRoute):
     begin like the request's: its first segment (``api`` of ``/api/v1/libraries``) picks the
     routes with that literal first segment, and those whose first segment is a parameter. An
     API request no longer runs a hundred page patterns before its own (measured: 88 µs of a
-    library list's routing, of about 2 ms)."""
+    library list's routing, of about 2 ms).
+
+    A request for a path that some route has literally (``/api/v1/libraries``, ``/ims/token/v3``)
+    tries only the routes whose pattern matches that path, found once at start: the others
+    could only answer no (about 5 % of a library list's CPU in process, measured)."""
 
     def __init__(self, routes: Iterable[BaseRoute]) -> None:
         self.routes = list(routes)
@@ -225,10 +229,18 @@ class FirstSegmentIndex(BaseRoute):
             ]
             for segment in {seg for seg in segments if seg is not None}
         }
+        self._by_path = {
+            path: [route for route in self.routes if _may_match(route, path)]
+            for path in {getattr(route, "path", None) for route in self.routes}
+            if isinstance(path, str) and path.startswith("/") and "{" not in path
+        }
 
     def _candidates(self, scope: Scope) -> list[BaseRoute]:
         if scope.get("root_path"):
             return self.routes  # served under a prefix: every route decides for itself
+        literal = self._by_path.get(scope["path"])
+        if literal is not None:
+            return literal
         segment = _first_segment(scope["path"], literal_only=False)
         if segment is None:
             return self.routes
@@ -258,6 +270,14 @@ class FirstSegmentIndex(BaseRoute):
             except NoMatchFound:
                 continue
         raise NoMatchFound(name, path_params)
+
+
+def _may_match(route: BaseRoute, path: str) -> bool:
+    """False only when ``route`` is a ``Route`` whose pattern cannot match ``path`` (other kinds
+    of route decide at request time)."""
+    if type(route) in (Route, _GroupRoute):
+        return route.path_regex.match(path) is not None
+    return True
 
 
 def _first_segment(path: object, *, literal_only: bool = True) -> str | None:

@@ -33,6 +33,9 @@ class WrongApiKey(Forbidden):
 def refuse_nul(request: Request) -> None:
     """U+0000 in a path or query value is a 400: no id or name holds it, and PostgreSQL
     cannot even compare text with it."""
+    # Path parameters come from the decoded path; a query value holds one only from %00.
+    if "\x00" not in request.scope["path"] and b"%00" not in request.scope["query_string"]:
+        return
     values = [*request.path_params.values(), *request.query_params.values()]
     if any("\x00" in str(value) for value in values):
         raise BadRequest("The address holds a NUL character (%00), which no value may hold.")

@@ -63,13 +63,16 @@ def element_json(
 def page_json(
     request: Request, name: str, page: Page[Any], items: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    url = request.url
+    # The path and query as the client sent them (what ``request.url`` gives, without parsing
+    # a whole URL for them).
+    path = request.scope["path"]
+    raw_query = request.scope["query_string"].decode("latin-1")
     next_href = None
     if page.next_start is not None:
         query = dict(request.query_params)
         query["start"] = page.next_start
-        next_href = f"{url.path}?{urlencode(query)}"
-    page_href = f"{url.path}?{url.query}" if url.query else url.path
+        next_href = f"{path}?{urlencode(query)}"
+    page_href = f"{path}?{raw_query}" if raw_query else path
     return page_view(
         name,
         items,
