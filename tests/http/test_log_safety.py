@@ -139,6 +139,15 @@ async def test_no_secret_reaches_the_log_when_every_interface_fails(
         "api": 500,
         "console": 500,
     }
+    for name, answer in answers.items():
+        # The 500 is made inside the edge layer: the request id and the headers are on it.
+        assert answer.headers.get_list("x-request-id") == [f"leak-{name}"]
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert answers["api"].headers["access-control-allow-origin"] == "*"
+    assert answers["oauth"].headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in answers["page"].headers
+    assert set(answers["api"].json()) >= {"reason", "message"}
     assert _unhandled(log, json_logs=json_logs) >= {
         "leak-page",
         "leak-oauth",

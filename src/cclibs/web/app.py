@@ -39,14 +39,10 @@ from cclibs.web.api import storage as _api_storage  # noqa: F401 - registers its
 from cclibs.web.api.http import api as api_routes
 from cclibs.web.cookies import CookiePolicy
 from cclibs.web.csrf import CsrfProtection
-from cclibs.web.errors import UnexpectedErrorMiddleware, install_error_handlers
+from cclibs.web.errors import install_error_handlers
 from cclibs.web.flash import Flash
 from cclibs.web.interaction import InteractionSigner
-from cclibs.web.middleware import (
-    CorsMiddleware,
-    RequestContextMiddleware,
-    SecurityHeadersMiddleware,
-)
+from cclibs.web.middleware import EdgeMiddleware
 from cclibs.web.pages import accounts as account_pages
 from cclibs.web.pages import admin as admin_pages
 from cclibs.web.pages import applications as application_pages
@@ -213,11 +209,7 @@ def create_app(
         return sign_in_redirect(exc.next_path)
 
     app.add_exception_handler(RedirectToSignIn, to_sign_in)
-    # Outermost first: the request id must cover the headers middleware and the error pages.
-    app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(CorsMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(EdgeMiddleware, hsts=settings.secure_cookies)
     if settings.trusted_proxies:
         # Outermost: every layer and route sees the forwarded client address. Only the listed
         # peers are believed; `cclibs serve` turns uvicorn's own trust of 127.0.0.1 off, so

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.libraries.errors import LibraryError
 from cclibs.logs import get_logger
@@ -56,7 +55,6 @@ __all__ = [
     "MalformedRequest",
     "PageError",
     "PageNotFound",
-    "UnexpectedErrorMiddleware",
     "error_page",
     "install_error_handlers",
     "render_error",
@@ -253,38 +251,3 @@ def install_error_handlers(app: Starlette) -> None:
     app.add_exception_handler(RedirectError, redirect_error)
     app.add_exception_handler(PageError, page_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-
-
-class UnexpectedErrorMiddleware:
-    """Turns an unhandled exception into the 500 page *inside* the other middleware.
-
-    (Starlette's own handler for ``Exception`` sits outside every middleware, so its responses
-    would miss the request id and the security headers.)
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            _log.exception("unhandled error", path=scope["path"])
-            if started:
-                raise
-            request = Request(scope)
-            response = await error_page(
-                request, 500, "An unexpected error happened. It has been logged."
-            )
-            await response(scope, receive, send)

@@ -2,7 +2,7 @@
 
 The interface decides how an error is rendered (``cclibs.web.errors``): HTML pages, OAuth JSON
 (RFC 6749 §5.2) or the Libraries API's ``{"reason", "message"}``. A group may also declare a
-CORS policy, answered for preflights here and added to responses by ``CorsMiddleware``. Both
+CORS policy, answered for preflights here and added to responses by ``EdgeMiddleware``. Both
 reach the rest of the app through the ASGI scope, set when a route of the group matches the
 path (even when only the path matches, so a 405 is rendered in the group's format too).
 Requests that match no route take the interface of the group that claims their path prefix.
