@@ -29,6 +29,7 @@ from pydantic_settings import (
 from cclibs.mail.addresses import parse_mailbox, parse_smtp_url
 
 __all__ = [
+    "DATABASE_POOL_SIZE",
     "ConfigError",
     "Environment",
     "Settings",
