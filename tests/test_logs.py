@@ -24,7 +24,7 @@ from sqlalchemy import text
 import cclibs.logs as logs_module
 from cclibs.logs import configure_logging, flush_logs, get_logger, log_access
 from cclibs.storage import Database
-from tests.support.logs import configured_logging
+from tests.support.logs import FakeStderr, configured_logging
 
 _JWT = (
     "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEiLCJzY29wZSI6Im9wZW5pZCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
@@ -130,23 +130,15 @@ async def test_one_event_cannot_write_megabytes(
         assert json.loads(log.strip().splitlines()[-1])["event"] == "huge"
 
 
-class _BlockedStream:
+class _BlockedStream(FakeStderr):
     """A stderr that nobody reads (a full pipe): each write waits until released."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.released = threading.Event()
-        self.parts: list[str] = []
 
-    def write(self, text: str) -> int:
+    def before_write(self) -> None:
         self.released.wait(5)
-        self.parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 @pytest.mark.anyio
@@ -257,31 +249,11 @@ async def test_access_lines_are_redacted_ordered_and_follow_the_level(
         assert "rid-4" not in _output(capsys)
 
 
-class _CountingStream:
-    """A stderr that keeps what is written, and how many writes it took."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
 @pytest.mark.anyio
 async def test_a_burst_of_access_lines_is_written_by_a_few_writes_in_order_without_a_flush(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stream = _CountingStream()
+    stream = FakeStderr()
     monkeypatch.setattr(sys, "stderr", stream)
     with configured_logging(json=True):
         for number in range(200):
@@ -300,7 +272,7 @@ async def test_whoever_waits_for_the_log_does_not_wait_out_the_writers_gathering
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
-    stream = _CountingStream()
+    stream = FakeStderr()
     monkeypatch.setattr(sys, "stderr", stream)
     with configured_logging(json=True):
         log_access("rid-queued", "GET", "/healthz", 200, 0.5, None)

@@ -38,7 +38,7 @@ from cclibs.storage.db import Database
 from cclibs.web.app import create_app
 from tests.conftest import TEST_SECRET
 from tests.support.api_auth import ApiCallers
-from tests.support.logs import configured_logging
+from tests.support.logs import FakeStderr, configured_logging
 from tests.support.pages import csrf_token, sign_in
 from tests.support.servers import free_socket, running
 
@@ -171,23 +171,15 @@ async def test_no_secret_reaches_the_log_when_every_interface_fails(
     assert "'authorization'" not in lowered and "authorization:" not in lowered
 
 
-class _SlowStream:
+class _SlowStream(FakeStderr):
     """A stderr that takes ``delay`` per write, as a full pipe or a slow terminal does."""
 
     def __init__(self, delay: float) -> None:
+        super().__init__()
         self.delay = delay
-        self.parts: list[str] = []
 
-    def write(self, text: str) -> int:
+    def before_write(self) -> None:
         time.sleep(self.delay)
-        self.parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Logging configured for one test, with its writer thread stopped afterwards."""
+"""Logging configured for one test, with its writer thread stopped afterwards; a stderr that
+keeps what is written to it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,31 @@ from contextlib import contextmanager
 
 from cclibs.logs import configure_logging, stop_logging
 
-__all__ = ["configured_logging"]
+__all__ = ["FakeStderr", "configured_logging"]
+
+
+class FakeStderr:
+    """A stderr that keeps each write; subclasses make writes wait (``before_write``)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def before_write(self) -> None:
+        pass
+
+    def write(self, text: str) -> int:
+        self.before_write()
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 @contextmanager
