@@ -290,6 +290,8 @@ class _Writer(QueueListener):
     for more, then writes them all; consecutive access lines to one stream go out in one write.
     """
 
+    _sentinel: Any = None  # what QueueListener queues to stop the thread
+
     def __init__(
         self, records: queue.Queue[Any], sink: _StderrHandler, hurry: threading.Event
     ) -> None:
@@ -346,7 +348,7 @@ class _Writer(QueueListener):
 
     def enqueue_sentinel(self) -> None:
         # The stdlib's put_nowait() would fail on a full queue; this waits for room.
-        self.records.put(getattr(self, "_sentinel", None))
+        self.records.put(self._sentinel)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from starlette.datastructures import URLPath
 from starlette.exceptions import HTTPException
@@ -276,7 +276,7 @@ def _may_match(route: BaseRoute, path: str) -> bool:
     """False only when ``route`` is a ``Route`` whose pattern cannot match ``path`` (other kinds
     of route decide at request time)."""
     if type(route) in (Route, _GroupRoute):
-        return route.path_regex.match(path) is not None
+        return cast(Route, route).path_regex.match(path) is not None
     return True
 
 
