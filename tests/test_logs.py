@@ -285,6 +285,24 @@ async def test_whoever_waits_for_the_log_does_not_wait_out_the_writers_gathering
 
 
 @pytest.mark.anyio
+async def test_only_access_lines_gather_any_other_record_is_written_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
+    stream = FakeStderr()
+    monkeypatch.setattr(sys, "stderr", stream)
+    with configured_logging(json=True):
+        log_access("rid-before", "GET", "/healthz", 200, 0.5, None)
+        _log.warning("a development shortcut")  # on the loop, as a command's warning is
+        deadline = time.monotonic() + 5
+        while "a development shortcut" not in stream.text() and time.monotonic() < deadline:
+            await anyio.sleep(0.01)  # nobody flushes: the warning itself hurries the writer
+        written = stream.text()
+    assert "a development shortcut" in written
+    assert written.index("rid-before") < written.index("a development shortcut")
+
+
+@pytest.mark.anyio
 async def test_the_server_writes_one_access_line_per_request_without_the_query(
     client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,11 +10,12 @@ Two promises, whatever the mode:
   and tracebacks never show local variables (``cclibs.log_tracebacks``);
 - logging never stalls the event loop: on a thread that runs an event loop, a record only
   goes into a queue; a writer thread renders it (tracebacks read source files) and writes it
-  (a full pipe blocks). The writer wakes once for what a few milliseconds bring, not once a
-  record: a wake-up per record made the loop hand the GIL to it on every request (about
-  0.15 ms of a library list's 0.49 ms, in process, measured). Elsewhere (commands, worker
-  threads) records are written at once, after what is queued, so short commands and tests
-  see their lines when they return.
+  (a full pipe blocks). For access lines the writer wakes once for what a few milliseconds
+  bring, not once a line: a wake-up per line made the loop hand the GIL to it on every
+  request (about 0.15 ms of a library list's 0.49 ms, in process, measured); any other record
+  is written as soon as the writer gets to it. Elsewhere (commands, worker threads) records
+  are written at once, after what is queued, so short commands and tests see their lines
+  when they return.
 
 The access line, written once per request, has a path of its own when lines are JSON: the
 request's fields go into the queue as they are and the writer renders them (redacted like any
@@ -46,8 +47,9 @@ __all__ = ["configure_logging", "flush_logs", "get_logger", "log_access", "stop_
 
 _QUEUE_SIZE = 10_000  # past this the writer cannot keep up: records are dropped and counted
 _GATHER_SECONDS = 0.02
-"""How long the writer lets records gather after the first it finds: a line is written at most
-this late, unless something waits for it (``flush_logs``, a record logged off the loop)."""
+"""How long the writer lets access lines gather after the first it finds: one is written at
+most this late, unless another record, or something that waits for the log (``flush_logs``, a
+record logged off the loop), hurries it."""
 _MAX_LINE = 32_000
 _ESSENTIAL = ("timestamp", "level", "logger", "event", "request_id", "path", "exception")
 _STREAM = "cclibs_stream"  # record attributes set when the record is made
@@ -265,6 +267,10 @@ class _OffLoopHandler(QueueHandler):
                 self.records.put_nowait(_dropped_record(self.dropped))
                 self.dropped = 0
             self.records.put_nowait(self.prepare(record))
+            # Only access lines gather: any other record is written, with what is queued
+            # before it, as soon as the writer gets to it (a command's warning lands with
+            # the command's own output).
+            self.hurry.set()
         except queue.Full:
             self.dropped += 1
         except Exception:
