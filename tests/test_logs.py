@@ -267,13 +267,20 @@ async def test_a_burst_of_access_lines_is_written_by_a_few_writes_in_order_witho
     assert len(stream.parts) <= 20, len(stream.parts)
 
 
+def _gathering_for_a_minute(monkeypatch: pytest.MonkeyPatch) -> FakeStderr:
+    """A stderr to read, and a writer that would gather access lines for a minute (set in
+    the test itself: pytest puts its own stderr back after the fixtures)."""
+    monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
+    stream = FakeStderr()
+    monkeypatch.setattr(sys, "stderr", stream)
+    return stream
+
+
 @pytest.mark.anyio
 async def test_whoever_waits_for_the_log_does_not_wait_out_the_writers_gathering(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
-    stream = FakeStderr()
-    monkeypatch.setattr(sys, "stderr", stream)
+    stream = _gathering_for_a_minute(monkeypatch)
     with configured_logging(json=True):
         log_access("rid-queued", "GET", "/healthz", 200, 0.5, None)
         assert flush_logs(timeout=10)  # it would gather for 60 s unless hurried
@@ -288,9 +295,7 @@ async def test_whoever_waits_for_the_log_does_not_wait_out_the_writers_gathering
 async def test_only_access_lines_gather_any_other_record_is_written_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(logs_module, "_GATHER_SECONDS", 60.0)
-    stream = FakeStderr()
-    monkeypatch.setattr(sys, "stderr", stream)
+    stream = _gathering_for_a_minute(monkeypatch)
     with configured_logging(json=True):
         log_access("rid-before", "GET", "/healthz", 200, 0.5, None)
         _log.warning("a development shortcut")  # on the loop, as a command's warning is
