@@ -1,0 +1,128 @@
+"""The refresh grant's Core statements (``storage.refresh``), on SQLite and PostgreSQL: a
+rotation's writes land whatever path they take (on PostgreSQL the UPDATE waits for the
+successor's INSERT and goes with it in one statement), the order of writes is kept, and a
+transaction that fails leaves nothing of them behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from cclibs.oauth.grant_ports import RefreshToken
+from cclibs.storage.grants import SqlGrantTransactions
+from cclibs.storage.refresh import SqlRefreshTransactions
+from tests.storage.test_client_registry import OWNER, World
+from tests.storage.test_client_registry import world as world  # the same fixture
+from tests.storage.test_code_redemption import _client, _code, _grant_for
+
+pytestmark = pytest.mark.anyio
+
+
+async def _family(world: World, name: str) -> tuple[str, RefreshToken]:
+    """A grant and its first refresh token, stored the way a code redemption stores them."""
+    client_id = await _client(world)
+    code = await _code(world, client_id, OWNER, name)
+    grant = _grant_for(code, world, name * 32)
+    token = RefreshToken(
+        token_hash=f"{name}-first".ljust(64, "0"),
+        grant_id=grant.id,
+        client_id=client_id,
+        scope=code.scope,
+        created_at=world.clock.now(),
+        expires_at=world.clock.now() + timedelta(days=14),
+    )
+    async with SqlGrantTransactions(world.db).write() as grants:
+        await grants.add_grant(grant)
+        await grants.add_refresh_token(token)
+    return grant.id, token
+
+
+def _successor(token: RefreshToken, name: str, world: World) -> RefreshToken:
+    return RefreshToken(
+        token_hash=name.ljust(64, "0"),
+        grant_id=token.grant_id,
+        client_id=token.client_id,
+        scope=token.scope,
+        created_at=world.clock.now(),
+        expires_at=world.clock.now() + timedelta(days=14),
+    )
+
+
+async def _stored(world: World, token_hash: str) -> RefreshToken | None:
+    async with SqlGrantTransactions(world.db).read() as grants:
+        return await grants.refresh_token(token_hash)
+
+
+async def test_a_rotation_marks_the_token_and_stores_its_successor(world: World) -> None:
+    _, first = await _family(world, "a")
+    at = world.clock.now() + timedelta(seconds=5)
+    successor = _successor(first, "a-second", world)
+    async with SqlRefreshTransactions(world.db).write() as store:
+        assert await store.refresh_token_for_update(first.token_hash) == first
+        await store.mark_rotated(first.token_hash, at)
+        await store.add_refresh_token(successor)
+    rotated = await _stored(world, first.token_hash)
+    assert rotated is not None and rotated.rotated_at == at
+    assert await _stored(world, successor.token_hash) == successor
+    # Only that token was touched: the successor is unrotated, every field as given.
+    async with SqlRefreshTransactions(world.db).write() as store:
+        again = await store.refresh_token_for_update(successor.token_hash)
+        assert again == successor and again.rotated_at is None
+
+
+async def test_a_rotation_without_a_successor_still_marks_the_token(world: World) -> None:
+    """A client that no longer gets refresh tokens rotates its last one to nothing."""
+    _, first = await _family(world, "b")
+    at = world.clock.now() + timedelta(seconds=5)
+    async with SqlRefreshTransactions(world.db).write() as store:
+        await store.refresh_token_for_update(first.token_hash)
+        await store.mark_rotated(first.token_hash, at)
+    rotated = await _stored(world, first.token_hash)
+    assert rotated is not None and rotated.rotated_at == at
+
+
+async def test_writes_after_a_rotation_see_it(world: World) -> None:
+    """A read or a revocation after ``mark_rotated`` comes after it, as the grant wrote them."""
+    grant_id, first = await _family(world, "c")
+    at = world.clock.now() + timedelta(seconds=5)
+    async with SqlRefreshTransactions(world.db).write() as store:
+        await store.mark_rotated(first.token_hash, at)
+        seen = await store.refresh_token_for_update(first.token_hash)
+        assert seen is not None and seen.rotated_at == at
+        await store.revoke_grant(grant_id, at)
+        assert await store.live_grant(grant_id) is None
+    async with SqlRefreshTransactions(world.db).write() as store:
+        assert await store.live_grant(grant_id) is None
+        assert (await store.refresh_token_for_update(first.token_hash)) == seen
+
+
+async def test_a_failed_rotation_leaves_the_token_unrotated_and_no_successor(
+    world: World,
+) -> None:
+    _, first = await _family(world, "d")
+    successor = _successor(first, "d-second", world)
+    with pytest.raises(RuntimeError, match="signing failed"):
+        async with SqlRefreshTransactions(world.db).write() as store:
+            await store.refresh_token_for_update(first.token_hash)
+            await store.mark_rotated(first.token_hash, world.clock.now())
+            await store.add_refresh_token(successor)
+            raise RuntimeError("signing failed")
+    assert await _stored(world, first.token_hash) == first
+    assert await _stored(world, successor.token_hash) is None
+
+
+async def test_a_second_rotation_of_one_token_changes_nothing_of_the_first(
+    world: World,
+) -> None:
+    """The UPDATE only marks an unrotated token: marking it again keeps the first time."""
+    _, first = await _family(world, "e")
+    at = world.clock.now() + timedelta(seconds=5)
+    async with SqlRefreshTransactions(world.db).write() as store:
+        await store.mark_rotated(first.token_hash, at)
+        await store.add_refresh_token(_successor(first, "e-second", world))
+    async with SqlRefreshTransactions(world.db).write() as store:
+        await store.mark_rotated(first.token_hash, at + timedelta(seconds=9))
+        await store.add_refresh_token(_successor(first, "e-third", world))
+    rotated = await _stored(world, first.token_hash)
+    assert rotated is not None and rotated.rotated_at == at
