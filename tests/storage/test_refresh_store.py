@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from cclibs.oauth.grant_ports import RefreshToken
+from cclibs.oauth.grant_ports import RefreshToken, StaleRead
 from cclibs.storage.grants import SqlGrantTransactions
 from cclibs.storage.refresh import SqlRefreshTransactions
 from tests.storage.test_client_registry import OWNER, World
@@ -126,3 +126,62 @@ async def test_a_second_rotation_of_one_token_changes_nothing_of_the_first(
         await store.add_refresh_token(_successor(first, "e-third", world))
     rotated = await _stored(world, first.token_hash)
     assert rotated is not None and rotated.rotated_at == at
+
+
+async def test_a_first_use_without_the_lock_rotates_only_an_unrotated_token(
+    world: World,
+) -> None:
+    """PostgreSQL's first use: read without a lock, then the rotation and its successor
+    written only if nobody rotated the token since; otherwise ``StaleRead``, nothing written
+    (the grant then decides under the lock). SQLite has no such store."""
+    tx = SqlRefreshTransactions(world.db)
+    unlocked = tx.unlocked()
+    if world.db.is_sqlite:
+        assert unlocked is None
+        return
+    assert unlocked is not None
+    _, first = await _family(world, "f")
+    at = world.clock.now() + timedelta(seconds=5)
+    successor = _successor(first, "f-second", world)
+    async with unlocked as store:
+        assert await store.refresh_token_for_update(first.token_hash) == first
+        await store.mark_rotated(first.token_hash, at)
+        await store.add_refresh_token(successor)
+    rotated = await _stored(world, first.token_hash)
+    assert rotated is not None and rotated.rotated_at == at
+    assert await _stored(world, successor.token_hash) == successor
+
+    # The successor, read unrotated, is rotated by another request before this one writes.
+    third = _successor(first, "f-third", world)
+    other = _successor(first, "f-other", world)
+    with pytest.raises(StaleRead):
+        async with SqlRefreshTransactions(world.db).unlocked() as store:  # type: ignore[union-attr]
+            assert await store.refresh_token_for_update(successor.token_hash) == successor
+            async with SqlRefreshTransactions(world.db).write() as locked:
+                await locked.mark_rotated(successor.token_hash, at + timedelta(seconds=1))
+                await locked.add_refresh_token(other)
+            await store.mark_rotated(successor.token_hash, at + timedelta(seconds=2))
+            await store.add_refresh_token(third)
+    assert await _stored(world, third.token_hash) is None
+    kept = await _stored(world, successor.token_hash)
+    assert kept is not None and kept.rotated_at == at + timedelta(seconds=1)
+    assert await _stored(world, other.token_hash) == other
+
+
+async def test_a_first_use_without_the_lock_leaves_the_rest_to_the_lock(world: World) -> None:
+    """A revocation, a second token read or a grant not read with the token: ``StaleRead``
+    before anything is written."""
+    unlocked = SqlRefreshTransactions(world.db).unlocked()
+    if unlocked is None:
+        return  # SQLite: checked above
+    grant_id, first = await _family(world, "g")
+    with pytest.raises(StaleRead):
+        async with unlocked as store:
+            await store.refresh_token_for_update(first.token_hash)
+            await store.revoke_grant(grant_id, world.clock.now())
+    with pytest.raises(StaleRead):
+        async with SqlRefreshTransactions(world.db).unlocked() as store:  # type: ignore[union-attr]
+            await store.live_grant(grant_id)
+    assert await _stored(world, first.token_hash) == first
+    async with SqlRefreshTransactions(world.db).write() as locked:
+        assert await locked.live_grant(grant_id) is not None

@@ -26,6 +26,7 @@ __all__ = [
     "RefreshToken",
     "RefreshTokenSink",
     "RefreshTransactions",
+    "StaleRead",
     "issued_here",
 ]
 
@@ -258,8 +259,20 @@ class RefreshStore(RefreshTokenSink, Protocol):
     async def revoke_grant(self, grant_id: str, at: datetime) -> None: ...
 
 
+class StaleRead(Exception):
+    """A write made on the strength of a read without a lock found the row changed since;
+    nothing was written."""
+
+
 class RefreshTransactions(Protocol):
     def write(self) -> AbstractAsyncContextManager[RefreshStore]: ...
+
+    def unlocked(self) -> AbstractAsyncContextManager[RefreshStore] | None:
+        """A store for a token's first use, cheaper than ``write`` where round trips cost:
+        its reads take no lock, and its rotation is written only if the token is still
+        unrotated, else it raises ``StaleRead`` having written nothing. None where a locked
+        transaction costs no more."""
+        ...
 
 
 class RedemptionStore(RefreshTokenSink, Protocol):

@@ -296,6 +296,15 @@ class Database:
         if changed:
             self._changed()
 
+    @asynccontextmanager
+    async def bare_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A PostgreSQL connection outside any transaction, for statements each run and
+        committed alone (``cclibs.storage.direct.alone``)."""
+        if self.is_sqlite:
+            raise RuntimeError("bare connections are for PostgreSQL")
+        async with _connected(self._write_engine) as conn:
+            yield conn
+
     async def read_scalar(self, statement: Executable) -> object:
         """The first column of the first row of one Core statement, in a read transaction of
         its own (None when there is no row)."""

@@ -50,7 +50,7 @@ from cclibs.storage.db import CoreConnection, read_connection
 from cclibs.storage.sqlite_loop import LoopDBAPIConnection
 from cclibs.storage.sqlite_writer import LoopConnection
 
-__all__ = ["execute", "first", "rows", "scalar"]
+__all__ = ["alone", "execute", "first", "rows", "scalar"]
 
 Params = Mapping[str, Any] | None
 
@@ -228,8 +228,11 @@ def _asyncpg_adapted(driver: object, dialect: Dialect) -> bool:
 
 
 async def _on_asyncpg(
-    conn: AsyncConnection, statement: Executable, params: Params, *, reads_only: bool
+    conn: AsyncConnection, statement: Executable, params: Params, *, outside: bool
 ) -> tuple[_Prepared, list[Any]] | None:
+    """``outside``: a statement with rows, run in the connection's transaction if one is
+    open and otherwise alone (PostgreSQL commits it at once); else any statement, in the
+    connection's transaction, begun here if need be."""
     sync = conn.sync_connection
     if sync is None or sync.closed or sync.invalidated:
         return None
@@ -237,7 +240,7 @@ async def _on_asyncpg(
     if not _asyncpg_adapted(adapted, conn.dialect):
         return None
     prepared = _prepared(statement, conn.dialect, params)
-    if prepared is None or (reads_only and prepared.make_row is None):
+    if prepared is None or (outside and prepared.make_row is None):
         return None
     arguments = prepared.arguments(params)
     dialect: Any = prepared.dialect
@@ -245,7 +248,7 @@ async def _on_asyncpg(
     async with adapted._execute_mutex:
         try:
             try:
-                if adapted._transaction is None and not reads_only:
+                if adapted._transaction is None and not outside:
                     await adapted._start_transaction()
                 # The dialect's schema-change time, as Core passes it: a statement prepared
                 # before a DDL change anywhere is prepared again.
@@ -303,7 +306,7 @@ async def _direct(
 ) -> tuple[_Prepared, list[Any]] | None:
     """The raw rows of a statement run on the driver, or None when it must go through Core."""
     if isinstance(where, AsyncConnection):  # a write transaction on PostgreSQL
-        return await _on_asyncpg(where, statement, params, reads_only=False)
+        return await _on_asyncpg(where, statement, params, outside=False)
     if isinstance(where, LoopConnection):
         prepared = _prepared(statement, where.dialect, params)
         if prepared is None:
@@ -319,7 +322,7 @@ async def _direct(
     driver = conn.sync_connection.connection.dbapi_connection
     if not isinstance(driver, LoopDBAPIConnection):
         if _asyncpg_adapted(driver, conn.dialect):  # a read transaction on PostgreSQL
-            return await _on_asyncpg(conn, statement, params, reads_only=True)
+            return await _on_asyncpg(conn, statement, params, outside=True)
         return None
     prepared = _prepared(statement, conn.dialect, params)
     if prepared is None or prepared.make_row is None:
@@ -358,6 +361,20 @@ async def scalar(
     """The first column of the first row of a SELECT, or None."""
     row = await first(where, statement, params)
     return None if row is None else row[0]
+
+
+async def alone(conn: AsyncConnection, statement: Executable, params: Params = None) -> Any:
+    """The first row of one statement sent on a PostgreSQL connection outside any transaction,
+    which PostgreSQL runs and commits as a transaction of its own: a SELECT, or a SELECT whose
+    WITH writes (its row tells what was written). None when there is no row."""
+    ran = await _on_asyncpg(conn, statement, params, outside=True)
+    found: Sequence[Any]
+    if ran is not None:
+        found = ran[0].rows(ran[1])
+    else:  # through Core: its transaction begins with the statement, committed here
+        found = (await conn.execute(statement, params)).all()
+        await conn.commit()
+    return found[0] if found else None
 
 
 async def execute(

@@ -10,25 +10,32 @@ no second round trip.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cclibs.oauth.grant_ports import Grant, RefreshToken
+from cclibs.oauth.grant_ports import Grant, RefreshToken, StaleRead
 from cclibs.storage import direct
 from cclibs.storage.db import CoreConnection, Database
 from cclibs.storage.tables import GrantRow, RefreshTokenRow, UserRow
 from cclibs.storage.versions import bump
 
-__all__ = ["CoreGrantWrites", "CoreRefreshStore", "SqlRefreshTransactions", "refresh_token_values"]
+__all__ = [
+    "CoreGrantWrites",
+    "CoreRefreshStore",
+    "SqlRefreshTransactions",
+    "UnlockedRefreshStore",
+    "refresh_token_values",
+]
 
 _tokens = cast(Table, RefreshTokenRow.__table__)
 _grants = cast(Table, GrantRow.__table__)
 _users = cast(Table, UserRow.__table__)
 
-_TOKEN_WITH_FAMILY = (
+_TOKEN_AND_FAMILY = (
     select(
         _tokens,
         _grants.c.client_id.label("grant_client_id"),
@@ -44,9 +51,9 @@ _TOKEN_WITH_FAMILY = (
     )
     .join(_grants, _grants.c.id == _tokens.c.grant_id)
     .join(_users, _users.c.id == _grants.c.user_id)
-    .with_for_update(of=_tokens)
     .where(_tokens.c.token_hash == bindparam("hash_"))
 )
+_TOKEN_WITH_FAMILY = _TOKEN_AND_FAMILY.with_for_update(of=_tokens)
 # The statements are made once, their values bound at execution: a statement used again keeps
 # its cache key, which SQLAlchemy would otherwise work out anew on every refresh.
 _MARK_ROTATED = (
@@ -63,6 +70,29 @@ _ROTATE_AND_ADD = (
     insert(_tokens)
     .values({c.name: bindparam(f"new_{c.name}") for c in _tokens.columns})
     .add_cte(_MARK_ROTATED.cte("rotated"))
+)
+
+
+# PostgreSQL, a first use without the lock: the rotation written only if the token is still
+# unrotated, in one statement whose row counts the tokens it rotated (0 or 1); the successor is
+# inserted only with a rotation.
+_ROTATING = (
+    update(_tokens)
+    .where(_tokens.c.token_hash == bindparam("hash_"), _tokens.c.rotated_at.is_(None))
+    .values(rotated_at=bindparam("at_"))
+    .returning(_tokens.c.grant_id)
+    .cte("rotated")
+)
+_ROTATE_IF_UNROTATED = select(func.count()).select_from(_ROTATING)
+_ROTATE_IF_UNROTATED_AND_ADD = _ROTATE_IF_UNROTATED.add_cte(
+    insert(_tokens)
+    .from_select(
+        [c.name for c in _tokens.columns],
+        select(*(bindparam(f"new_{c.name}", type_=c.type) for c in _tokens.columns)).select_from(
+            _ROTATING
+        ),
+    )
+    .cte("added")
 )
 
 
@@ -210,9 +240,72 @@ class CoreRefreshStore(CoreGrantWrites):
         self._families[grant_id] = None
 
 
+class UnlockedRefreshStore:
+    """A token's first use on PostgreSQL, each statement alone (``RefreshTransactions.unlocked``):
+    the token and its family read without a lock, then its rotation and successor written in
+    one statement on condition that it is still unrotated. Anything else a refresh might do
+    (a revocation, a second token) belongs under the lock: ``StaleRead`` sends it there."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._c = conn
+        self._families: dict[str, Grant | None] = {}
+        self._rotated: dict[str, object] | None = None
+
+    async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
+        if self._families or self._rotated is not None:
+            raise StaleRead("a second token is read under the lock")
+        row = await direct.alone(self._c, _TOKEN_AND_FAMILY, {"hash_": token_hash})
+        if row is None:
+            return None
+        self._families[row.grant_id] = _live_grant(row)
+        return _refresh(row)
+
+    async def live_grant(self, grant_id: str) -> Grant | None:
+        if grant_id not in self._families:
+            raise StaleRead("a grant not read with the token is read under the lock")
+        return self._families[grant_id]
+
+    async def mark_rotated(self, token_hash: str, at: datetime) -> None:
+        if self._rotated is not None:
+            raise StaleRead("a second rotation is written under the lock")
+        self._rotated = {"hash_": token_hash, "at_": at}
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        if self._rotated is None:
+            raise StaleRead("a token added without a rotation is written under the lock")
+        rotated, self._rotated = self._rotated, None
+        values = {f"new_{name}": value for name, value in refresh_token_values(token).items()}
+        await self._rotate(_ROTATE_IF_UNROTATED_AND_ADD, {**rotated, **values})
+
+    async def revoke_grant(self, grant_id: str, at: datetime) -> None:
+        raise StaleRead("a revocation is written under the lock")
+
+    async def flush(self) -> None:
+        """Write a rotation with no successor (its client gets no refresh token any more)."""
+        if self._rotated is not None:
+            rotated, self._rotated = self._rotated, None
+            await self._rotate(_ROTATE_IF_UNROTATED, rotated)
+
+    async def _rotate(self, statement: Executable, params: dict[str, object]) -> None:
+        row = await direct.alone(self._c, statement, params)
+        if row is None or row[0] != 1:
+            raise StaleRead("the token was rotated since it was read")
+
+
 class SqlRefreshTransactions:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def unlocked(self) -> AbstractAsyncContextManager[UnlockedRefreshStore] | None:
+        """On PostgreSQL; SQLite's statements run on the loop, where the lock costs nothing."""
+        return None if self._db.is_sqlite else self._unlocked()
+
+    @asynccontextmanager
+    async def _unlocked(self) -> AsyncIterator[UnlockedRefreshStore]:
+        async with self._db.bare_connection() as conn:
+            store = UnlockedRefreshStore(conn)
+            yield store
+            await store.flush()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[CoreRefreshStore]:

@@ -16,6 +16,11 @@ issuer (two issuers may share a database; neither redeems the other's tokens).
 
 The whole refresh is one short write transaction (``RefreshTransactions``; the server's is
 SQLAlchemy Core on a bare connection, ``cclibs.storage.refresh``); signing comes after it.
+Where round trips cost (PostgreSQL), a token's first use is tried first without the lock: read
+the token, check it, and write its rotation on condition that it is still unrotated; two
+statements instead of BEGIN, a locked read, the writes and COMMIT. A token rotated by someone
+else between the read and the write (``StaleRead``), or already rotated, is decided under the
+lock as before, so both ways give the same answers.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from cclibs.oauth.grant_ports import (
     RefreshStore,
     RefreshToken,
     RefreshTransactions,
+    StaleRead,
     issued_here,
 )
 from cclibs.oauth.issuance import PendingTokens, TokenFactory
@@ -79,11 +85,17 @@ class RefreshTokenGrant:
 
     async def __call__(self, request: OAuthRequest, auth: AuthenticatedClient) -> dict[str, Any]:
         value = check_refresh_param(request)
+        unlocked = self._tx.unlocked()
+        if unlocked is not None:
+            try:
+                async with unlocked as store:
+                    pending = await self._first_use(store, value, request, auth)
+            except StaleRead:
+                pending = None  # rotated meanwhile: decided under the lock below
+            if pending is not None:
+                return await self._factory.finish(pending)
         async with self._tx.write() as store:
-            token = await store.refresh_token_for_update(self._factory.token_hash(value))
-            if token is None:
-                raise InvalidGrant("The refresh token is not valid.")
-            check_bound_to_client(token, auth)
+            token = await self._presented(store, value, auth)
             now = self._clock.now()
             pending = None
             if token.rotated_at is None:
@@ -99,6 +111,24 @@ class RefreshTokenGrant:
             "The refresh token was already used; every token of this sign-in is now revoked. "
             "Sign in again."
         )
+
+    async def _presented(
+        self, store: RefreshStore, value: str, auth: AuthenticatedClient
+    ) -> RefreshToken:
+        token = await store.refresh_token_for_update(self._factory.token_hash(value))
+        if token is None:
+            raise InvalidGrant("The refresh token is not valid.")
+        check_bound_to_client(token, auth)
+        return token
+
+    async def _first_use(
+        self, store: RefreshStore, value: str, request: OAuthRequest, auth: AuthenticatedClient
+    ) -> PendingTokens | None:
+        """The rotation of an unrotated token; None for a token already rotated."""
+        token = await self._presented(store, value, auth)
+        if token.rotated_at is not None:
+            return None
+        return await self._rotate(store, token, value, request, auth)
 
     async def _usable(
         self, store: RefreshStore, token: RefreshToken, request: OAuthRequest
