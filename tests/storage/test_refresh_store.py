@@ -5,7 +5,9 @@ transaction that fails leaves nothing of them behind."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -54,17 +56,25 @@ async def _stored(world: World, token_hash: str) -> RefreshToken | None:
         return await grants.refresh_token(token_hash)
 
 
-async def test_a_rotation_marks_the_token_and_stores_its_successor(world: World) -> None:
-    _, first = await _family(world, "a")
+async def _rotated(
+    world: World, transaction: AbstractAsyncContextManager[Any], first: RefreshToken, name: str
+) -> tuple[datetime, RefreshToken]:
+    """Rotate ``first`` to a successor named ``name`` in ``transaction``; both rows checked."""
     at = world.clock.now() + timedelta(seconds=5)
-    successor = _successor(first, "a-second", world)
-    async with SqlRefreshTransactions(world.db).write() as store:
+    successor = _successor(first, name, world)
+    async with transaction as store:
         assert await store.refresh_token_for_update(first.token_hash) == first
         await store.mark_rotated(first.token_hash, at)
         await store.add_refresh_token(successor)
     rotated = await _stored(world, first.token_hash)
     assert rotated is not None and rotated.rotated_at == at
     assert await _stored(world, successor.token_hash) == successor
+    return at, successor
+
+
+async def test_a_rotation_marks_the_token_and_stores_its_successor(world: World) -> None:
+    _, first = await _family(world, "a")
+    _, successor = await _rotated(world, SqlRefreshTransactions(world.db).write(), first, "a-2")
     # Only that token was touched: the successor is unrotated, every field as given.
     async with SqlRefreshTransactions(world.db).write() as store:
         again = await store.refresh_token_for_update(successor.token_hash)
@@ -141,15 +151,7 @@ async def test_a_first_use_without_the_lock_rotates_only_an_unrotated_token(
         return
     assert unlocked is not None
     _, first = await _family(world, "f")
-    at = world.clock.now() + timedelta(seconds=5)
-    successor = _successor(first, "f-second", world)
-    async with unlocked as store:
-        assert await store.refresh_token_for_update(first.token_hash) == first
-        await store.mark_rotated(first.token_hash, at)
-        await store.add_refresh_token(successor)
-    rotated = await _stored(world, first.token_hash)
-    assert rotated is not None and rotated.rotated_at == at
-    assert await _stored(world, successor.token_hash) == successor
+    at, successor = await _rotated(world, unlocked, first, "f-second")
 
     # The successor, read unrotated, is rotated by another request before this one writes.
     third = _successor(first, "f-third", world)

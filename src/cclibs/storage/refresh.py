@@ -142,6 +142,16 @@ def _live_grant(row: Row[tuple[object, ...]]) -> Grant | None:
     )
 
 
+def _token_of(
+    row: Row[tuple[object, ...]] | None, families: dict[str, Grant | None]
+) -> RefreshToken | None:
+    """The token of a row read with its family, whose grant's liveness goes into ``families``."""
+    if row is None:
+        return None
+    families[row.grant_id] = _live_grant(row)
+    return _refresh(row)
+
+
 def refresh_token_values(token: RefreshToken) -> dict[str, object]:
     """The columns of a new refresh token's row, for this Core insert and the ORM store alike."""
     return {
@@ -195,10 +205,7 @@ class CoreRefreshStore(CoreGrantWrites):
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
         await self.flush()
         row = await direct.first(self._c, _TOKEN_WITH_FAMILY, {"hash_": token_hash})
-        if row is None:
-            return None
-        self._families[row.grant_id] = _live_grant(row)
-        return _refresh(row)
+        return _token_of(row, self._families)
 
     async def live_grant(self, grant_id: str) -> Grant | None:
         if grant_id in self._families:
@@ -255,10 +262,7 @@ class UnlockedRefreshStore:
         if self._families or self._rotated is not None:
             raise StaleRead("a second token is read under the lock")
         row = await direct.alone(self._c, _TOKEN_AND_FAMILY, {"hash_": token_hash})
-        if row is None:
-            return None
-        self._families[row.grant_id] = _live_grant(row)
-        return _refresh(row)
+        return _token_of(row, self._families)
 
     async def live_grant(self, grant_id: str) -> Grant | None:
         if grant_id not in self._families:
