@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from cclibs.oauth.authn_context import acr_for
 from cclibs.oauth.clients import Client, ClientType, SecretHasher
 from cclibs.oauth.grant_ports import Grant, RefreshToken, RefreshTokenSink
 from cclibs.oauth.tokens import JwtSigner, TokenIssuer
+from cclibs.randomness import token_urlsafe
 
 __all__ = [
     "ID_TOKEN_ALG",
@@ -124,7 +124,7 @@ class TokenFactory:
         """
         refresh_scope = refresh_scope or scope
         if self.gets_refresh_token(client, refresh_scope):
-            refresh_value = refresh_value or secrets.token_urlsafe(32)
+            refresh_value = refresh_value or token_urlsafe(32)
             now = self._clock.now()
             await store.add_refresh_token(
                 RefreshToken(

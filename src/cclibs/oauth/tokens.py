@@ -7,11 +7,11 @@ IMS clients (Adobe's libraries) read ``type``, ``client_id``, ``user_id``, ``as`
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from cclibs.clock import Clock
+from cclibs.randomness import token_urlsafe
 
 __all__ = ["AccessToken", "JwtSigner", "TokenIssuer", "api_audience"]
 
@@ -58,7 +58,7 @@ class TokenIssuer:
     ) -> AccessToken:
         now = self._clock.now()
         issued = int(now.timestamp())
-        jti = secrets.token_urlsafe(16)
+        jti = token_urlsafe(16)
         claims: dict[str, Any] = {
             "iss": self._issuer,
             "sub": subject,

@@ -13,7 +13,6 @@ four, and three fewer calls on every request: about 5 % of a library list's CPU,
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from typing import Any
@@ -23,6 +22,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cclibs.logs import get_logger, log_access
+from cclibs.randomness import token_hex
 from cclibs.web.csp import content_security_policy, form_targets
 from cclibs.web.errors import error_page
 from cclibs.web.routing import CORS_KEY, CorsPolicy
@@ -73,7 +73,7 @@ class EdgeMiddleware:
             if name == _X_REQUEST_ID:
                 incoming = value.decode("latin-1")
                 break
-        request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
+        request_id = incoming if _REQUEST_ID.match(incoming) else token_hex(16)
         scope.setdefault("state", {})["request_id"] = request_id
         added = self._for_static if scope["path"].startswith("/static/") else self._for_others
         status = 500
