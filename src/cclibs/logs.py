@@ -151,10 +151,15 @@ def log_access(
     if active is not None and active[0].fast_access:
         if not _access_logger.isEnabledFor(logging.INFO):
             return
-        entry = _AccessEntry(
-            time.time(), request_id, method, path, status, duration_ms, client, sys.stderr
-        )
-        if active[0].queue_access(entry):
+        # Rendered here, on the loop: the writer thread then only joins and writes lines.
+        # Work it did under the GIL was work the loop waited for (each time the loop let go
+        # of the GIL in a SQLite call, the writer could take it for a whole batch).
+        try:
+            line = _access_json(time.time(), request_id, method, path, status, duration_ms, client)
+        except Exception:
+            _report_failure(_ACCESS)
+            return
+        if active[0].queue_access(_AccessLine(line, sys.stderr)):
             return
     # Readable lines, no event loop, or logging not configured here (structlog's defaults).
     with structlog.contextvars.bound_contextvars(request_id=request_id):
@@ -168,33 +173,36 @@ def log_access(
         )
 
 
-class _AccessEntry(NamedTuple):
-    created: float
-    request_id: str
-    method: str
-    path: str
-    status: int
-    duration_ms: float
-    client: str | None
+class _AccessLine(NamedTuple):
+    line: str
     stream: Any  # sys.stderr when the line was made, as for the other records
 
-    def render(self) -> str:
-        # The keys in the order structlog's chain puts them; the values through the same
-        # redaction (a path is the client's text).
-        return jsonlib.dumps(
-            {
-                "method": redact_value(self.method),
-                "path": redact_value(self.path),
-                "status": self.status,
-                "duration_ms": self.duration_ms,
-                "client": redact_value(self.client),
-                "event": "request",
-                "request_id": redact_value(self.request_id),
-                "level": "info",
-                "logger": _ACCESS,
-                "timestamp": _iso(self.created),
-            }
-        )
+
+def _access_json(
+    created: float,
+    request_id: str,
+    method: str,
+    path: str,
+    status: int,
+    duration_ms: float,
+    client: str | None,
+) -> str:
+    # The keys in the order structlog's chain puts them; the values through the same
+    # redaction (a path is the client's text).
+    return jsonlib.dumps(
+        {
+            "method": redact_value(method),
+            "path": redact_value(path),
+            "status": status,
+            "duration_ms": duration_ms,
+            "client": redact_value(client),
+            "event": "request",
+            "request_id": redact_value(request_id),
+            "level": "info",
+            "logger": _ACCESS,
+            "timestamp": _iso(created),
+        }
+    )
 
 
 def _stop(active: tuple[_OffLoopHandler, QueueListener] | None) -> None:
@@ -239,9 +247,9 @@ class _OffLoopHandler(QueueHandler):
             self.hurry.set()
         return _drained(self.records, timeout)
 
-    def queue_access(self, entry: _AccessEntry) -> bool:
-        """Queue an access line for the writer to render; False where the caller must log it
-        the usual way (no event loop, writer stopped)."""
+    def queue_access(self, entry: _AccessLine) -> bool:
+        """Queue an access line for the writer; False where the caller must log it the usual
+        way (no event loop, writer stopped)."""
         if self.closed or not _on_event_loop():
             return False
         try:
@@ -331,14 +339,11 @@ class _Writer(QueueListener):
         for record in batch:
             if record is self._sentinel:
                 continue
-            if isinstance(record, _AccessEntry):
+            if isinstance(record, _AccessLine):
                 if record.stream is not stream:
                     self._write_lines(lines, stream)
                     stream = record.stream
-                try:
-                    lines.append(record.render())
-                except Exception:
-                    _report_failure(_ACCESS)
+                lines.append(record.line)
             else:
                 self._write_lines(lines, stream)
                 self.handle(record)
