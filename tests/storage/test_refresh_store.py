@@ -1,7 +1,6 @@
 """The refresh grant's Core statements (``storage.refresh``), on SQLite and PostgreSQL: a
-rotation's writes land whatever path they take (on PostgreSQL the UPDATE waits for the
-successor's INSERT and goes with it in one statement), the order of writes is kept, and a
-transaction that fails leaves nothing of them behind."""
+rotation's writes land, locked or (PostgreSQL) without the lock, the order of writes is kept,
+and a transaction that fails leaves nothing of them behind."""
 
 from __future__ import annotations
 

@@ -62,17 +62,6 @@ _MARK_ROTATED = (
     .values(rotated_at=bindparam("at_"))
 )
 _ADD_TOKEN = insert(_tokens)
-# PostgreSQL: the rotation's two writes in one statement (a data-modifying WITH runs whether or
-# not the rest of the statement reads it): one round trip of the five a rotation took. Every
-# value is a named parameter that is no column's name: the parameters' names given at
-# execution must not turn into columns SET by the UPDATE.
-_ROTATE_AND_ADD = (
-    insert(_tokens)
-    .values({c.name: bindparam(f"new_{c.name}") for c in _tokens.columns})
-    .add_cte(_MARK_ROTATED.cte("rotated"))
-)
-
-
 # PostgreSQL, a first use without the lock: the rotation written only if the token is still
 # unrotated, in one statement whose row counts the tokens it rotated (0 or 1); the successor is
 # inserted only with a rotation.
@@ -191,26 +180,14 @@ class CoreRefreshStore(CoreGrantWrites):
         super().__init__(conn)
         self._families: dict[str, Grant | None] = {}
         """Grants read with a token in this transaction (their liveness at that moment)."""
-        self._merges = conn.dialect.name == "postgresql"
-        self._rotated: dict[str, object] | None = None
-        """On PostgreSQL, a token marked rotated whose UPDATE waits for the successor's INSERT,
-        to go with it in one statement; sent alone before any other statement or the commit."""
-
-    async def flush(self) -> None:
-        """Send a rotation's UPDATE still held back (before the commit)."""
-        if self._rotated is not None:
-            rotated, self._rotated = self._rotated, None
-            await direct.execute(self._c, _MARK_ROTATED, rotated)
 
     async def refresh_token_for_update(self, token_hash: str) -> RefreshToken | None:
-        await self.flush()
         row = await direct.first(self._c, _TOKEN_WITH_FAMILY, {"hash_": token_hash})
         return _token_of(row, self._families)
 
     async def live_grant(self, grant_id: str) -> Grant | None:
         if grant_id in self._families:
             return self._families[grant_id]
-        await self.flush()
         row = (
             await self._c.execute(
                 select(_grants)
@@ -227,22 +204,9 @@ class CoreRefreshStore(CoreGrantWrites):
         return _grant(row, id="id", client_id="client_id", scope="scope", created_at="created_at")
 
     async def mark_rotated(self, token_hash: str, at: datetime) -> None:
-        await self.flush()
-        if self._merges:
-            self._rotated = {"hash_": token_hash, "at_": at}
-        else:
-            await direct.execute(self._c, _MARK_ROTATED, {"hash_": token_hash, "at_": at})
-
-    async def add_refresh_token(self, token: RefreshToken) -> None:
-        if self._rotated is None:
-            await super().add_refresh_token(token)
-            return
-        rotated, self._rotated = self._rotated, None
-        values = {f"new_{name}": value for name, value in refresh_token_values(token).items()}
-        await direct.execute(self._c, _ROTATE_AND_ADD, {**rotated, **values})
+        await direct.execute(self._c, _MARK_ROTATED, {"hash_": token_hash, "at_": at})
 
     async def revoke_grant(self, grant_id: str, at: datetime) -> None:
-        await self.flush()
         await super().revoke_grant(grant_id, at)
         self._families[grant_id] = None
 
@@ -314,6 +278,4 @@ class SqlRefreshTransactions:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[CoreRefreshStore]:
         async with self._db.write_connection() as conn:
-            store = CoreRefreshStore(conn)
-            yield store
-            await store.flush()
+            yield CoreRefreshStore(conn)
