@@ -1,22 +1,25 @@
-"""The token signer: RS256 signatures are made on the signing threads, beside the event loop,
+"""The token signer: RS256 signatures are made by the signing process, beside the event loop,
 the same signatures the key ring makes; ES256 ones on the loop; a store with no key yet gets its
-keys first, whichever way. A signature that fails, or a request that gives up waiting, touches
-no other request's signature."""
+keys first, whichever way. A signature that fails, a request that gives up waiting, or a signing
+process that ends touches no other request's signature, and the next one is signed again."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import dataclasses
+import os
+import signal
 import threading
-from collections.abc import Callable
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from cclibs.oauth import signing
 from cclibs.oauth.keys import KeyManager, KeyRing, SigningKey, generate_key
-from cclibs.oauth.signing import KeyRingSigner
+from cclibs.oauth.signing import KeyRingSigner, SigningProcessFailed
 
 pytestmark = pytest.mark.anyio
 
@@ -43,9 +46,8 @@ class Keys:
 
 
 @pytest.fixture
-def signed_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of the thread each signature was made on: by the key ring (on the loop) or by
-    the signing lane's raw signer (on a signing thread)."""
+def ring_signed_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread of each signature the key ring made itself (in this process)."""
     threads: list[str] = []
     sign = KeyRing.sign
 
@@ -54,24 +56,29 @@ def signed_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return sign(self, claims, alg=alg, typ=typ)
 
     monkeypatch.setattr(KeyRing, "sign", recording)
-    make_raw = signing._raw_signer
-
-    def recording_raw(key: SigningKey) -> Callable[[bytes], bytes]:
-        raw = make_raw(key)
-
-        def recorded(data: bytes) -> bytes:
-            threads.append(threading.current_thread().name)
-            return raw(data)
-
-        return recorded
-
-    monkeypatch.setattr(signing, "_raw_signer", recording_raw)
     return threads
 
 
+def rs256(kid: str | None = None) -> SigningKey:
+    key = generate_key("RS256", T0, publish_ahead=timedelta(0))
+    return dataclasses.replace(key, kid=kid) if kid else key
+
+
+async def sign_all(signer: KeyRingSigner, count: int, alg: str = "RS256") -> list[Any]:
+    return list(
+        await asyncio.wait_for(  # a lane that lost a request would never answer it
+            asyncio.gather(
+                *(signer.sign({"n": n}, alg=alg, typ="at+jwt") for n in range(count)),
+                return_exceptions=True,
+            ),
+            30,
+        )
+    )
+
+
 @pytest.mark.parametrize(("alg", "off_loop"), [("RS256", True), ("ES256", False)])
-async def test_rs256_is_signed_beside_the_loop_and_es256_on_it(
-    alg: str, off_loop: bool, signed_on: list[str]
+async def test_rs256_is_signed_by_the_signing_process_and_es256_on_the_loop(
+    alg: str, off_loop: bool, ring_signed_on: list[str]
 ) -> None:
     keys = Keys(generate_key(alg, T0, publish_ahead=timedelta(0)))  # type: ignore[arg-type]
     signer = KeyRingSigner(cast(KeyManager, keys))
@@ -83,11 +90,12 @@ async def test_rs256_is_signed_beside_the_loop_and_es256_on_it(
     for n, token in enumerate(tokens):  # each answer is its own claims' signature
         header, verified = ring.verify(token, algs=[alg], typ="at+jwt")
         assert (header["alg"], verified) == (alg, {**claims, "n": n})
-    loop_thread = threading.current_thread().name
     if off_loop:
-        assert len(signed_on) == 20 and all(t.startswith("cclibs-sign") for t in signed_on)
+        assert ring_signed_on == []
+        pid = signing._lane.pid()
+        assert pid is not None and pid != os.getpid()
     else:
-        assert signed_on == [loop_thread] * 20
+        assert ring_signed_on == [threading.current_thread().name] * 20
 
 
 @pytest.mark.parametrize("alg", ["RS256", "ES256"])
@@ -114,36 +122,80 @@ async def test_an_rs256_token_is_the_one_the_key_ring_signs() -> None:
 async def test_a_failed_signature_fails_its_own_request_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_raw = signing._raw_signer
-
-    def failing_for_n3(key: SigningKey) -> Callable[[bytes], bytes]:
-        raw = make_raw(key)
-
-        def sign(data: bytes) -> bytes:
-            payload = base64.urlsafe_b64decode(data.split(b".")[1] + b"==")
-            if b'"n":3' in payload:
-                raise ValueError("the HSM said no")
-            return raw(data)
-
-        return sign
-
-    monkeypatch.setattr(signing, "_raw_signer", failing_for_n3)
-    keys = Keys(generate_key("RS256", T0, publish_ahead=timedelta(0)))
-    signer = KeyRingSigner(cast(KeyManager, keys))
+    """A key the signing process cannot load fails the signatures that need it, with the reason,
+    and no other: the others, sent in the same writes, are signed."""
+    bad, good = rs256(), rs256()
+    der = signing.private_der
+    monkeypatch.setattr(
+        signing, "private_der", lambda key: b"not a key" if key.kid == bad.kid else der(key)
+    )
+    bad_signer = KeyRingSigner(cast(KeyManager, Keys(bad)))
+    good_signer = KeyRingSigner(cast(KeyManager, Keys(good)))
     answers = await asyncio.wait_for(
         asyncio.gather(
-            *(signer.sign({"n": n}, alg="RS256", typ="at+jwt") for n in range(8)),
+            *(
+                (bad_signer if n % 3 == 0 else good_signer).sign({"n": n}, alg="RS256", typ="JWT")
+                for n in range(9)
+            ),
             return_exceptions=True,
         ),
-        30,  # a lane whose thread died on the failure would never answer
+        30,
     )
-    ring = await keys.keyring()
+    ring = await Keys(good).keyring()
     for n, answer in enumerate(answers):
-        if n == 3:
-            assert isinstance(answer, ValueError) and str(answer) == "the HSM said no"
+        if n % 3 == 0:
+            assert isinstance(answer, SigningProcessFailed)
+            assert f"the key {bad.kid!r} did not load" in str(answer)
         else:
             assert isinstance(answer, str)
             assert ring.verify(answer, algs=["RS256"])[1] == {"n": n}
+
+
+async def wait_ended(pid: int) -> None:
+    for _ in range(300):
+        if signing._lane.pid() != pid:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the lane did not notice its process ended")
+
+
+async def test_signatures_owed_by_a_process_that_ends_fail_and_the_next_are_signed() -> None:
+    keys = Keys(rs256())
+    signer = KeyRingSigner(cast(KeyManager, keys))
+    ring = await keys.keyring()
+    first = await signer.sign({"n": 0}, alg="RS256", typ="JWT")  # the process is up
+    assert ring.verify(first, algs=["RS256"])[1] == {"n": 0}
+    pid = signing._lane.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # it answers nothing from here on
+    try:
+        owed = [asyncio.create_task(signer.sign({"n": n}, alg="RS256", typ="JWT")) for n in (1, 2)]
+        await asyncio.sleep(0.1)  # written to its pipe, unanswered
+        assert not any(task.done() for task in owed)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    answers = await asyncio.wait_for(asyncio.gather(*owed, return_exceptions=True), 30)
+    for answer in answers:
+        assert isinstance(answer, SigningProcessFailed)
+        assert "the signing process ended (exit -9) before it signed" in str(answer)
+    await wait_ended(pid)
+    later = await sign_all(signer, 4)
+    assert [ring.verify(t, algs=["RS256"])[1] for t in later] == [{"n": n} for n in range(4)]
+    assert signing._lane.pid() not in (None, pid)
+
+
+async def test_a_new_key_under_a_known_kid_is_sent_again() -> None:
+    """Keys are loaded anew every few seconds: a kid whose key object changed gets its new key
+    to the process, and the tokens verify with it."""
+    old = rs256()
+    new = rs256(old.kid)
+    keys = Keys(old)
+    signer = KeyRingSigner(cast(KeyManager, keys))
+    first = await signer.sign({"n": 1}, alg="RS256", typ="JWT")
+    assert (await keys.keyring()).verify(first, algs=["RS256"])[1] == {"n": 1}
+    keys.keys = [new]
+    token = await signer.sign({"n": 2}, alg="RS256", typ="JWT")
+    assert (await keys.keyring()).verify(token, algs=["RS256"])[1] == {"n": 2}
 
 
 async def test_a_request_that_stops_waiting_leaves_the_others_their_tokens() -> None:
@@ -163,13 +215,13 @@ async def test_a_request_that_stops_waiting_leaves_the_others_their_tokens() -> 
         else:
             assert isinstance(answer, str)
             assert ring.verify(answer, algs=["RS256"])[1] == {"n": n}
-    # and the lane goes on signing
+    # and the process goes on signing
     later = await signer.sign({"n": 99}, alg="RS256", typ="at+jwt")
     assert ring.verify(later, algs=["RS256"])[1] == {"n": 99}
 
 
-def test_the_signing_threads_serve_one_event_loop_after_another() -> None:
-    """The threads outlive any one loop (a CLI command, a test, a restarted server each run
+def test_the_signing_process_serves_one_event_loop_after_another() -> None:
+    """The process outlives any one loop (a CLI command, a test, a restarted server each run
     their own): a signature asked for on a new loop comes back on that loop."""
     keys = Keys(generate_key("RS256", T0, publish_ahead=timedelta(0)))
     signer = KeyRingSigner(cast(KeyManager, keys))
@@ -187,3 +239,59 @@ def test_the_signing_threads_serve_one_event_loop_after_another() -> None:
         {"n": 1},
         {"n": 2},
     ]
+
+
+def test_a_forked_child_signs_with_a_process_of_its_own() -> None:
+    """A child forked after the parent's first RS256 signature must not write to the parent's
+    signing process (no thread of the child would read the answers): it starts its own, and the
+    parent's goes on serving the parent."""
+    keys = Keys(rs256())
+    signer = KeyRingSigner(cast(KeyManager, keys))
+    ring = asyncio.run(keys.keyring())
+    first = asyncio.run(signer.sign({"n": 1}, alg="RS256", typ="JWT"))
+    assert ring.verify(first, algs=["RS256"])[1] == {"n": 1}
+    parent_process = signing._lane.pid()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe and its exit code
+        code = 1
+        try:
+            token = asyncio.run(asyncio.wait_for(signer.sign({"n": 2}, alg="RS256", typ="JWT"), 20))
+            if ring.verify(token, algs=["RS256"])[1] == {"n": 2}:
+                os.write(write_end, str(signing._lane.pid()).encode())
+                code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise AssertionError("the forked child's signature never came")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+    child_process = int(os.read(read_end, 64))
+    os.close(read_end)
+    assert child_process not in (parent_process, None)
+    last = asyncio.run(signer.sign({"n": 3}, alg="RS256", typ="JWT"))
+    assert ring.verify(last, algs=["RS256"])[1] == {"n": 3}
+    assert signing._lane.pid() == parent_process
+
+
+async def test_the_signing_process_gets_no_cclibs_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It holds the keys it is sent and nothing else: not the server's secrets."""
+    monkeypatch.setenv("CCLIBS_SECRET_KEY", "a-secret-the-signer-must-not-hold")
+    keys = Keys(rs256())
+    signer = KeyRingSigner(cast(KeyManager, keys))
+    await signer.sign({"n": 0}, alg="RS256", typ="JWT")
+    old = signing._lane.pid()
+    assert old is not None
+    os.kill(old, signal.SIGKILL)  # the next signature starts one under this environment
+    await wait_ended(old)
+    await signer.sign({"n": 1}, alg="RS256", typ="JWT")
+    pid = signing._lane.pid()
+    assert pid not in (None, old)
+    environ = Path(f"/proc/{pid}/environ").read_bytes()
+    names = [entry.split(b"=", 1)[0] for entry in environ.split(b"\0") if entry]
+    assert names and not [name for name in names if name.startswith(b"CCLIBS_")]

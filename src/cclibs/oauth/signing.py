@@ -1,47 +1,54 @@
 """The JwtSigner the token issuer uses, over the KeyManager's current key ring.
 
-An RS256 signature is ~270 us of OpenSSL work on this project's bench machine, most of an
-access token's cost, and OpenSSL runs it with the GIL released. Signed on the event loop it
-stops every other request for that long; signed on a thread of its own it runs beside the
-loop's Python work on a second core. ES256 (~40 us) is cheaper than the hand-off and stays on
-the loop. (Figures: bench/README.md.)
+An RS256 signature is 250-530 us of OpenSSL work on this project's bench machines, most of an
+access token's cost. Signed on the event loop it stops every other request for that long; ES256
+(~32 us) is cheaper than any hand-off and stays on the loop.
 
-The hand-off is the signing lane's: the loop makes the signing input (header, claims, the
-base64 of both) and queues it; a signing thread takes every queued input at once, signs each
-with the private key's own call (no Python of its own between them), and hands the batch back
-to the loop with one wake-up. Whenever a thread holds the GIL while the loop wants it, the
-loop waits: on a busy server a refresh's SQLite BEGIN IMMEDIATE took 100 us on average
-beside ``ThreadPoolExecutor``'s threads (which ran joserfc's Python, the executor's and a
-wake-up of the loop for each signature) against 21 us with no signing thread. Measured
-with bench/run (RS256, 2 cores), the lane against that executor: refresh rotation on SQLite
-879/886 -> 1,027/1,236 tokens/s, client_credentials 1,311/1,218 -> 1,467/1,598.
+RS256 signatures are made by a signing process (``cclibs.oauth._signer_process``): the loop
+builds the signing input (header, claims, the base64 of both), queues it, and writes what a
+loop turn queued to the process's stdin in one write; a reader thread takes the answers (one
+read for up to 16) and hands each loop its batch with one wake-up. Signing threads in this
+process, the way before, cost the loop more than they saved it: every call into SQLite or the
+socket lets go of the GIL, a signing thread back from OpenSSL took it, and the loop waited to
+get it back. Timed inside the server under the refresh load (RS256, 2 cores), a refresh's five
+SQLite calls took 222 us against 106 with no other thread. Measured with bench/run, the
+process against the threads (two rounds): client_credentials RS256 2,258/2,370 ->
+3,128/3,335 tokens/s, refresh rotation on SQLite 1,463/1,486 -> 1,844/1,840 (bench/README.md).
+
+The process is started at the first RS256 signature and shared by every app of this process;
+if it ends, the signatures it owed fail (``SigningProcessFailed``) and the next one starts
+another. A forked child starts its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
-import queue
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
 from contextlib import suppress
-from functools import partial
 from typing import Any, Final
 
-from joserfc.jws import JWSRegistry
+from cryptography.hazmat.primitives import serialization
 
+from cclibs.oauth import _signer_process as wire
 from cclibs.oauth.keys import KeyManager, KeyRing, NoSigningKey, SigningKey
 from cclibs.oauth.keys._ring import compact
 
-__all__ = ["OFF_LOOP_ALGS", "KeyRingSigner"]
+__all__ = ["OFF_LOOP_ALGS", "KeyRingSigner", "SigningProcessFailed"]
 
 OFF_LOOP_ALGS: Final = frozenset({"RS256"})
-"""Algorithms signed on a signing thread (their signature outweighs the hand-off)."""
+"""Algorithms signed by the signing process (their signature outweighs the hand-off)."""
 
-_BATCH: Final = 16
-"""At most this many signatures a thread makes before it hands them back."""
+_RETRY_WRITE: Final = 0.001
+"""Seconds before writing again what a full pipe did not take."""
 
-Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[bytes]", Callable[[bytes], bytes], bytes]
+
+class SigningProcessFailed(RuntimeError):
+    """The signing process did not sign: it ended first, or refused (its reason is the
+    message)."""
 
 
 def _deliver(done: list[tuple[asyncio.Future[bytes], bool, Any]]) -> None:
@@ -54,79 +61,192 @@ def _deliver(done: list[tuple[asyncio.Future[bytes], bool, Any]]) -> None:
             future.set_exception(value)
 
 
-class _SigningLane:
-    """Signing threads fed by one queue; started at first use, shared by every app of the
-    process (tests build many apps, and more threads than cores cannot sign faster)."""
+def private_der(key: SigningKey) -> bytes:
+    """The private key as the signing process loads it (PKCS #8 DER)."""
+    private: Any = key.key.private_key
+    return bytes(
+        private.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+class _Connection:
+    """One signing process: its pipes, the keys it holds and the signatures it owes."""
 
     def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
+        # -I: only this interpreter's own packages, whatever PYTHONPATH says; the file runs
+        # alone. The environment goes without cclibs' settings (secrets among them).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CCLIBS_")}
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter and this package's file
+            [sys.executable, "-I", wire.__file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.write_fd = self.process.stdin.fileno()
+        self.read_fd = self.process.stdout.fileno()
+        os.set_blocking(self.write_fd, False)  # a full pipe must not stop the loop
+        self.waiting: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Future[bytes]]] = {}
+        self.loaded: dict[str, object] = {}  # kid -> the key object it was sent
+        self.out = bytearray()  # frames not written yet, in order
+        self.flushing: set[asyncio.AbstractEventLoop] = set()
+        self.ended = False  # no more submissions (under the lane's lock)
+        self.closed = False  # its stdin is closed (under the write lock): write no more
 
-    def submit(self, sign: Callable[[bytes], bytes], data: bytes) -> asyncio.Future[bytes]:
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+class _SigningLane:
+    """The signing process of this process (at most one live), and the traffic with it."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()  # the connection's state
+        self._write_lock = threading.Lock()  # one writer of the pipe at a time, in order
+        self._numbers = itertools.count(1)
+        self._conn: _Connection | None = None
+
+    def _after_fork(self) -> None:
+        # The parent's process, pipes and reader thread are the parent's: a child writing
+        # there would never be answered. Its copies of the pipes are closed (so the parent's
+        # process still ends when the parent lets it go) and it starts its own.
+        conn = self._conn
+        self._reset()
+        if conn is not None:
+            for pipe in (conn.process.stdin, conn.process.stdout):
+                with suppress(OSError):
+                    pipe.close()  # type: ignore[union-attr]
+            conn.process.returncode = 0  # not this child's to wait for
+
+    def pid(self) -> int | None:
+        """The live signing process's id (None before the first signature)."""
+        conn = self._conn
+        return None if conn is None or conn.ended else conn.pid
+
+    def submit(self, key: SigningKey, data: bytes) -> asyncio.Future[bytes]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bytes] = loop.create_future()
-        if not self._threads:
-            self._start()
-        self._jobs.put((loop, future, sign, data))
+        kid = key.kid.encode()
+        with self._lock:
+            conn = self._conn
+            if conn is None or conn.ended:
+                conn = self._conn = self._start()
+            if conn.loaded.get(key.kid) is not key.key:  # a new kid, or a kid's new key object
+                conn.loaded[key.kid] = key.key
+                alg = key.alg.encode()
+                payload = private_der(key) + alg + bytes([len(alg)])
+                conn.out += wire.REQUEST.pack(wire.LOAD_KEY, 0, len(kid), len(payload))
+                conn.out += kid + payload
+            number = next(self._numbers) & 0xFFFFFFFF
+            conn.waiting[number] = (loop, future)
+            conn.out += wire.REQUEST.pack(wire.SIGN, number, len(kid), len(data)) + kid + data
+            if loop not in conn.flushing:  # one write per loop turn
+                conn.flushing.add(loop)
+                loop.call_soon(self._flush, conn, loop)
         return future
 
-    def _start(self) -> None:
-        with self._lock:
-            if self._threads:
-                return
-            count = max(1, min(4, os.cpu_count() or 1))
-            for n in range(count):
-                thread = threading.Thread(target=self._run, name=f"cclibs-sign-{n}", daemon=True)
-                thread.start()
-                self._threads.append(thread)
+    def _start(self) -> _Connection:
+        conn = _Connection()
+        threading.Thread(
+            target=self._read, args=(conn,), name="cclibs-sign-reader", daemon=True
+        ).start()
+        return conn
 
-    def _run(self) -> None:
-        jobs = self._jobs
-        while True:
-            batch = [jobs.get()]
-            while len(batch) < _BATCH:
-                try:
-                    batch.append(jobs.get_nowait())
-                except queue.Empty:
-                    break
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
-            for loop, future, sign, data in batch:
-                try:
-                    done: tuple[Any, bool, Any] = (future, True, sign(data))
-                except Exception as exc:  # handed to the request that asked for it
-                    done = (future, False, exc)
-                by_loop.setdefault(loop, []).append(done)
-            for loop, results in by_loop.items():
-                with suppress(RuntimeError):  # that loop was closed meanwhile: nobody waits
-                    loop.call_soon_threadsafe(_deliver, results)
+    def _flush(self, conn: _Connection, loop: asyncio.AbstractEventLoop) -> None:
+        with self._write_lock:
+            with self._lock:
+                conn.flushing.discard(loop)
+                data, conn.out = conn.out, bytearray()
+            if conn.closed:  # it ended: the reader failed what it owed
+                return
+            view = memoryview(data)
+            try:
+                while view:
+                    view = view[os.write(conn.write_fd, view) :]
+            except BlockingIOError:
+                pass  # the pipe is full: the rest goes first in a moment
+            except BrokenPipeError:
+                return  # it ended: the reader fails what it owes
+            if view:
+                with self._lock:
+                    conn.out[:0] = view
+                    retry = loop not in conn.flushing
+                    conn.flushing.add(loop)
+                if retry:
+                    loop.call_later(_RETRY_WRITE, self._flush, conn, loop)
+
+    def _read(self, conn: _Connection) -> None:
+        pending = bytearray()
+        with suppress(OSError):
+            while chunk := os.read(conn.read_fd, 1 << 16):
+                pending += chunk
+                answers: list[tuple[int, bool, bytes]] = []
+                at = 0
+                while len(pending) - at >= wire.ANSWER.size:
+                    number, ok, size = wire.ANSWER.unpack_from(pending, at)
+                    end = at + wire.ANSWER.size + size
+                    if len(pending) < end:
+                        break
+                    answers.append((number, bool(ok), bytes(pending[end - size : end])))
+                    at = end
+                del pending[:at]
+                self._answer(conn, answers)
+        self._end(conn)
+
+    def _answer(self, conn: _Connection, answers: list[tuple[int, bool, bytes]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
+        with self._lock:
+            for number, ok, payload in answers:
+                found = conn.waiting.pop(number, None)
+                if found is None:
+                    continue
+                loop, future = found
+                value: Any = payload if ok else SigningProcessFailed(payload.decode())
+                by_loop.setdefault(loop, []).append((future, ok, value))
+        for loop, results in by_loop.items():
+            with suppress(RuntimeError):  # that loop was closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(_deliver, results)
+
+    def _end(self, conn: _Connection) -> None:
+        with self._lock:
+            conn.ended = True
+            owed = list(conn.waiting.values())
+            conn.waiting.clear()
+        with self._write_lock, suppress(OSError):
+            conn.closed = True  # before its number can name another file
+            conn.process.stdin.close()  # type: ignore[union-attr]
+        with suppress(OSError):
+            conn.process.stdout.close()  # type: ignore[union-attr]
+        conn.process.wait()
+        error = SigningProcessFailed(
+            f"the signing process ended (exit {conn.process.returncode}) before it signed"
+        )
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
+        for loop, future in owed:
+            by_loop.setdefault(loop, []).append((future, False, error))
+        for loop, results in by_loop.items():
+            with suppress(RuntimeError):
+                loop.call_soon_threadsafe(_deliver, results)
 
 
 _lane = _SigningLane()
-_raw_signers: dict[str, tuple[object, Callable[[bytes], bytes]]] = {}
-"""By kid: the key object a signer was made for, and the signer (the key ring is loaded anew
-every few seconds; a kid's entry is replaced when its key object is new)."""
-
-
-def _raw_signer(key: SigningKey) -> Callable[[bytes], bytes]:
-    """The private key's own sign call, with the padding and hash of joserfc's algorithm for
-    ``key.alg``: the signature ``KeyRing.sign`` makes (the tests compare them), with nothing
-    in Python around the OpenSSL call."""
-    found = _raw_signers.get(key.kid)
-    if found is not None and found[0] is key.key:
-        return found[1]
-    model: Any = JWSRegistry.algorithms[key.alg]
-    private: Any = key.key.private_key
-    signer = partial(private.sign, padding=model.padding, algorithm=model.hash_alg())
-    _raw_signers[key.kid] = (key.key, signer)
-    return signer
 
 
 async def _sign(ring: KeyRing, claims: dict[str, Any], alg: str, typ: str) -> str:
     if alg not in OFF_LOOP_ALGS:
         return ring.sign(claims, alg=alg, typ=typ)
     key, signing_input = ring.signing_input(claims, alg=alg, typ=typ)
-    signature = await _lane.submit(_raw_signer(key), signing_input)
+    signature = await _lane.submit(key, signing_input)
     return compact(signing_input, signature)
 
 
