@@ -16,6 +16,7 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from cclibs.oauth import _signer_process as wire
 
@@ -134,7 +135,7 @@ def test_refusals_carry_their_reason_and_spare_the_other_requests() -> None:
     assert "RS256 needs an RSA key, not" in reasons[1]
     assert reasons[2] == "no key 'nobody' was loaded"
     assert reasons[3].startswith("the key 'junk' did not load:")
-    assert "signs RSA algorithms, not 'HS256'" in reasons[4]
+    assert "signs RSA and ECDSA algorithms, not 'HS256'" in reasons[4]
     assert reasons[5] == "unknown frame kind 9"
     assert [a.number for a in got if a.ok] == [6]
 
@@ -191,3 +192,30 @@ def test_the_larger_rsa_hashes(alg: str) -> None:
     (got,) = served(load(b"k", der(RSA_KEY), alg), sign(1, b"k", b"m"))
     digest = hashes.SHA384() if alg == "RS384" else hashes.SHA512()
     RSA_KEY.public_key().verify(got.payload, b"m", padding.PKCS1v15(), digest)
+
+
+@pytest.mark.parametrize(
+    ("alg", "curve", "digest", "size"),
+    [
+        ("ES256", ec.SECP256R1(), hashes.SHA256(), 32),
+        ("ES384", ec.SECP384R1(), hashes.SHA384(), 48),
+        ("ES512", ec.SECP521R1(), hashes.SHA512(), 66),
+    ],
+)
+def test_ecdsa_signatures_are_r_and_s_of_the_curves_size(
+    alg: str, curve: ec.EllipticCurve, digest: hashes.HashAlgorithm, size: int
+) -> None:
+    key = ec.generate_private_key(curve)
+    got = served(load(b"e", der(key), alg), *(sign(n, b"e", b"m%d" % n) for n in range(1, 21)))
+    for answer in got:  # R or S with leading zero bytes keeps its length
+        assert answer.ok and len(answer.payload) == 2 * size
+        r = int.from_bytes(answer.payload[:size], "big")
+        s = int.from_bytes(answer.payload[size:], "big")
+        data = b"m%d" % answer.number
+        key.public_key().verify(encode_dss_signature(r, s), data, ec.ECDSA(digest))
+
+
+def test_an_ecdsa_key_of_another_curve_is_refused() -> None:
+    key = ec.generate_private_key(ec.SECP384R1())
+    (got,) = served(load(b"e", der(key), "ES256"), sign(1, b"e", b"m"))
+    assert not got.ok and "ES256 needs a secp256r1 key" in got.payload.decode()

@@ -1,4 +1,4 @@
-"""The signing process: RSA signatures made in a process of their own.
+"""The signing process: JWS signatures made in a process of their own.
 
 ``cclibs.oauth.signing`` starts it (``python -I`` on this file) and is its only user: frames
 come in on its stdin, answers go out on its stdout. It signs what one read brought, answering
@@ -38,29 +38,46 @@ BATCH: Final = 16
 
 
 def signer(der: bytes, alg: str) -> Callable[[bytes], bytes]:
-    """The signature of ``alg`` (RS256/384/512, PS256/384/512: RFC 7518 §3.3 and §3.5) with
-    the private key ``der``."""
+    """The JWS signature of ``alg`` with the private key ``der``: RS256/384/512 and
+    PS256/384/512 (RFC 7518 §3.3, §3.5), ES256/384/512 (§3.4: R and S, each as long as the
+    curve's order)."""
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     digests: dict[str, Any] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
-    if alg[:2] not in ("RS", "PS") or alg[2:] not in digests:
-        raise ValueError(f"the signing process signs RSA algorithms, not {alg!r}")
-    key = load_der_private_key(der, password=None)
+    family, bits = alg[:2], alg[2:]
+    if family not in ("RS", "PS", "ES") or bits not in digests:
+        raise ValueError(f"the signing process signs RSA and ECDSA algorithms, not {alg!r}")
+    # The parent sends keys it holds as key objects, checked when they were made or loaded
+    # there; checking an RSA key again costs some 30 ms, which the first signature would wait.
+    key = load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
+    digest = digests[bits]()
+    if family == "ES":
+        curve = {"256": "secp256r1", "384": "secp384r1", "512": "secp521r1"}[bits]
+        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != curve:
+            raise ValueError(f"{alg} needs a {curve} key")
+        size = (key.curve.key_size + 7) // 8
+        ecdsa = ec.ECDSA(digest)
+
+        def sign_ec(data: bytes) -> bytes:
+            r, s = decode_dss_signature(key.sign(data, ecdsa))
+            return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+        return sign_ec
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError(f"{alg} needs an RSA key, not {type(key).__name__}")
-    digest = digests[alg[2:]]()
     pad: Any = (
         padding.PKCS1v15()
-        if alg.startswith("RS")
+        if family == "RS"
         else padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
     )
 
-    def sign(data: bytes) -> bytes:
+    def sign_rsa(data: bytes) -> bytes:
         return key.sign(data, pad, digest)
 
-    return sign
+    return sign_rsa
 
 
 def _refusing(reason: str) -> Callable[[bytes], bytes]:
