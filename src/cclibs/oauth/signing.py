@@ -1,23 +1,27 @@
 """The JwtSigner the token issuer uses, over the KeyManager's current key ring.
 
-An RS256 signature is 250-530 us of OpenSSL work on this project's bench machines, most of an
-access token's cost. Signed on the event loop it stops every other request for that long; ES256
-(~32 us) is cheaper than any hand-off and stays on the loop.
+Access and ID tokens are signed by a signing process (``cclibs.oauth._signer_process``): the
+loop builds the signing input (header, claims, the base64 of both), queues it, and writes what
+a loop turn queued to the process's stdin in one write; a reader thread takes the answers (one
+read for up to 16) and hands each loop its batch with one wake-up.
 
-RS256 signatures are made by a signing process (``cclibs.oauth._signer_process``): the loop
-builds the signing input (header, claims, the base64 of both), queues it, and writes what a
-loop turn queued to the process's stdin in one write; a reader thread takes the answers (one
-read for up to 16) and hands each loop its batch with one wake-up. Signing threads in this
-process, the way before, cost the loop more than they saved it: every call into SQLite or the
-socket lets go of the GIL, a signing thread back from OpenSSL took it, and the loop waited to
-get it back. Timed inside the server under the refresh load (RS256, 2 cores), a refresh's five
-SQLite calls took 222 us against 106 with no other thread. Measured with bench/run, the
-process against the threads (two rounds): client_credentials RS256 2,258/2,370 ->
-3,128/3,335 tokens/s, refresh rotation on SQLite 1,463/1,486 -> 1,844/1,840 (bench/README.md).
+An RS256 signature is 250-530 us of OpenSSL work on this project's bench machines, an ES256
+one about 32 us. On the loop they stop every other request for that long. On threads of this
+process (the way before) they cost the loop more than they saved it: every call into SQLite
+or the socket lets go of the GIL, a signing thread back from OpenSSL took it, and the loop
+waited to get it back. Timed inside the server under the RS256 refresh load (2 cores), a
+refresh's five SQLite calls took 222 us against 106 with no other thread. Measured with
+bench/run, alternating (bench/README.md, 2026-12-07, late night):
 
-The process is started at the first RS256 signature and shared by every app of this process;
-if it ends, the signatures it owed fail (``SigningProcessFailed``) and the next one starts
-another. A forked child starts its own.
+- RS256, the process against the signing threads: client_credentials 2,382/2,578/2,507 ->
+  3,275/3,448/3,460 tokens/s; refresh rotation on SQLite 1,462/1,571/1,477 ->
+  2,047/2,001/2,022;
+- ES256, the process against the loop: client_credentials 4,312/4,212 -> 5,048/5,073;
+  refresh within the noise.
+
+The process is started at the first signature and shared by every app of this process; if it
+ends, the signatures it owed fail (``SigningProcessFailed``) and the next one starts another.
+A forked child starts its own.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from cclibs.oauth.keys._ring import compact
 
 __all__ = ["OFF_LOOP_ALGS", "KeyRingSigner", "SigningProcessFailed"]
 
-OFF_LOOP_ALGS: Final = frozenset({"RS256"})
-"""Algorithms signed by the signing process (their signature outweighs the hand-off)."""
+OFF_LOOP_ALGS: Final = frozenset({"RS256", "ES256"})
+"""Algorithms signed by the signing process: every one cclibs signs with (``keys.ALGS``)."""
 
 _RETRY_WRITE: Final = 0.001
 """Seconds before writing again what a full pipe did not take."""
