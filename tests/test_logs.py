@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import secrets
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
@@ -22,7 +24,9 @@ import structlog
 from sqlalchemy import text
 
 import cclibs.logs as logs_module
+from cclibs.log_redaction import redact_value
 from cclibs.logs import configure_logging, flush_logs, get_logger, log_access
+from cclibs.randomness import token_hex
 from cclibs.storage import Database
 from tests.support.logs import FakeStderr, configured_logging
 
@@ -321,3 +325,40 @@ async def test_the_server_writes_one_access_line_per_request_without_the_query(
     assert line["request_id"] == answer.headers["x-request-id"]
     assert line["method"] == "GET"
     assert line["client"] == "203.0.113.7"
+
+
+def test_timestamps_are_what_datetime_writes_to_the_microsecond() -> None:
+    """The date and time are formatted once a second; the microseconds must still round as
+    datetime rounds them (half to even), carrying into the next second at .9999995."""
+    base = 1_796_000_000
+    edges = [
+        base, base + 0.5, base + 0.9999995, base + 0.99999949, base + 0.9999996,
+        base + 0.0000005, base + 0.0000015, base + 1e-9, base - 1e-9, 0.0, -0.25, -1.9999996, -3e-6,
+    ]  # fmt: skip
+    rng = random.Random(7)  # noqa: S311 - spread instants, not secrets
+    spread = [base + rng.uniform(-86_400, 86_400) for _ in range(5_000)]
+    # Consecutive lines of one second, then an earlier second again (lines out of order).
+    runs = [base + 3 + n / 1_000 for n in range(1_000)] + [base + 2.5, base + 3.25]
+    for created in edges + spread + runs:
+        written = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        assert logs_module._iso(created) == written, created
+
+
+@pytest.mark.anyio
+async def test_a_request_id_made_here_is_written_as_is_and_a_clients_is_redacted(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's own ids skip the redaction only because it would not change them; a
+    client's id that has the shape of a token is masked."""
+    for _ in range(2_000):
+        made = token_hex(16)
+        assert redact_value(made) == made
+    jwt_like = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlLXZhbHVlLXRoYXQtaXMtbG9uZw"
+    with configured_logging(json=True):
+        own = await client.get("/healthz")
+        theirs = await client.get("/healthz", headers={"x-request-id": jwt_like})
+        log = _output(capsys)
+    first, second = _access_lines(log)
+    assert first["request_id"] == own.headers["x-request-id"]
+    assert theirs.headers["x-request-id"] == jwt_like  # echoed to the client as sent
+    assert jwt_like not in log and second["request_id"] != jwt_like

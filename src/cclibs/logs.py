@@ -28,7 +28,9 @@ import asyncio
 import atexit
 import json as jsonlib
 import logging
+import math
 import queue
+import re
 import sys
 import threading
 import time
@@ -173,6 +175,9 @@ def log_access(
         )
 
 
+_OWN_ID = re.compile(r"[0-9a-f]{32}")
+
+
 class _AccessLine(NamedTuple):
     line: str
     stream: Any  # sys.stderr when the line was made, as for the other records
@@ -197,7 +202,9 @@ def _access_json(
             "duration_ms": duration_ms,
             "client": redact_value(client),
             "event": "request",
-            "request_id": redact_value(request_id),
+            # Ids this server makes (32 hex digits) hold no shape the redaction masks (the
+            # tests check it): only a client's own x-request-id goes through it.
+            "request_id": request_id if _OWN_ID.fullmatch(request_id) else redact_value(request_id),
             "level": "info",
             "logger": _ACCESS,
             "timestamp": _iso(created),
@@ -439,8 +446,28 @@ def _from_emit_time(_logger: Any, _name: str, event: Any) -> Any:
     return event
 
 
+_second: tuple[int, str] = (-1, "")
+"""The last whole second formatted, and its text: every line of one second shares it."""
+
+
 def _iso(created: float) -> str:
-    return datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``created`` as ``datetime.fromtimestamp(created, UTC)`` writes it with
+    ``%Y-%m-%dT%H:%M:%S.%fZ``: the microseconds rounded half to even, as datetime rounds them
+    (the tests compare), and the date and time formatted once a second (a 3 % share of a
+    library list's time on the loop when it was formatted for every line)."""
+    global _second
+    fraction, whole = math.modf(created)
+    micros = round(fraction * 1_000_000)
+    second = int(whole)
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    elif micros < 0:  # before 1970
+        second, micros = second - 1, micros + 1_000_000
+    cached = _second
+    if cached[0] != second:
+        text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        cached = _second = (second, text)
+    return f"{cached[1]}.{micros:06d}Z"
 
 
 class _Bounded:
