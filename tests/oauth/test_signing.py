@@ -239,41 +239,106 @@ def test_the_signing_process_serves_one_event_loop_after_another() -> None:
 
 
 def test_a_forked_child_signs_with_a_process_of_its_own() -> None:
-    """A child forked after the parent's first RS256 signature must not write to the parent's
-    signing process (no thread of the child would read the answers): it starts its own, and the
-    parent's goes on serving the parent."""
+    """A child forked after the parent's first signature must not write to the parent's
+    signing process (its answers would go to the parent): it starts its own, and the parent's
+    goes on serving the parent."""
     keys = Keys(rs256())
     signer = KeyRingSigner(cast(KeyManager, keys))
     ring = asyncio.run(keys.keyring())
-    first = asyncio.run(signer.sign({"n": 1}, alg="RS256", typ="JWT"))
-    assert ring.verify(first, algs=["RS256"])[1] == {"n": 1}
-    parent_process = signing._lane.pid()
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe and its exit code
-        code = 1
-        try:
-            token = asyncio.run(asyncio.wait_for(signer.sign({"n": 2}, alg="RS256", typ="JWT"), 20))
-            if ring.verify(token, algs=["RS256"])[1] == {"n": 2}:
-                os.write(write_end, str(signing._lane.pid()).encode())
-                code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    deadline = time.monotonic() + 30
-    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if done[0] == 0:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        raise AssertionError("the forked child's signature never came")
-    assert os.waitstatus_to_exitcode(done[1]) == 0
-    child_process = int(os.read(read_end, 64))
-    os.close(read_end)
-    assert child_process not in (parent_process, None)
-    last = asyncio.run(signer.sign({"n": 3}, alg="RS256", typ="JWT"))
-    assert ring.verify(last, algs=["RS256"])[1] == {"n": 3}
-    assert signing._lane.pid() == parent_process
+    loop = asyncio.new_event_loop()
+    try:
+        first = loop.run_until_complete(signer.sign({"n": 1}, alg="RS256", typ="JWT"))
+        assert ring.verify(first, algs=["RS256"])[1] == {"n": 1}
+        parent_process = signing._lane.pid(loop)
+        parents_pipes = [(c.write_fd, c.read_fd) for c in signing._lane._conns.values()][-1]
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe and its exit code
+            code = 1
+            try:
+                # Its copies of the parent's pipes are closed at once: the parent's process
+                # ends when the parent lets it go, and nothing here can write to it.
+                for fd in parents_pipes:
+                    try:
+                        os.fstat(fd)
+                    except OSError:
+                        continue
+                    os._exit(2)
+
+                async def sign_here() -> tuple[str, int | None]:
+                    token = await asyncio.wait_for(
+                        signer.sign({"n": 2}, alg="RS256", typ="JWT"), 20
+                    )
+                    return token, signing._lane.pid()
+
+                token, own = asyncio.run(sign_here())
+                if ring.verify(token, algs=["RS256"])[1] == {"n": 2}:
+                    os.write(write_end, str(own).encode())
+                    code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        deadline = time.monotonic() + 30
+        while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            raise AssertionError("the forked child's signature never came")
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+        child_process = int(os.read(read_end, 64))
+        os.close(read_end)
+        assert child_process not in (parent_process, None)
+        last = loop.run_until_complete(signer.sign({"n": 3}, alg="RS256", typ="JWT"))
+        assert ring.verify(last, algs=["RS256"])[1] == {"n": 3}
+        assert signing._lane.pid(loop) == parent_process
+    finally:
+        loop.close()
+
+
+async def test_a_turn_that_queues_more_than_a_pipe_holds_is_written_whole() -> None:
+    """Some 600 KB of signing inputs in one loop turn: the pipe takes a part, the rest goes
+    when the process has read it, and every signature comes back."""
+    keys = Keys(generate_key("ES256", T0, publish_ahead=timedelta(0)))
+    signer = KeyRingSigner(cast(KeyManager, keys))
+    padding = "p" * 1_500
+    tokens = await asyncio.wait_for(
+        asyncio.gather(
+            *(signer.sign({"n": n, "pad": padding}, alg="ES256", typ="JWT") for n in range(300))
+        ),
+        60,
+    )
+    ring = await keys.keyring()
+    assert [ring.verify(t, algs=["ES256"])[1]["n"] for t in tokens] == list(range(300))
+
+
+def test_the_process_of_a_closed_loop_ends_when_the_next_loop_starts_one() -> None:
+    """Commands and tests run loop after loop: the processes of the closed ones do not pile
+    up."""
+    keys = Keys(rs256())
+    signer = KeyRingSigner(cast(KeyManager, keys))
+
+    async def sign_and_tell() -> int | None:
+        await signer.sign({"n": 1}, alg="RS256", typ="JWT")
+        return signing._lane.pid()
+
+    first = asyncio.run(sign_and_tell())
+    second = asyncio.run(sign_and_tell())
+    assert first is not None and second is not None and first != second
+    deadline = time.monotonic() + 20
+    while _alive(first) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(first)
+    assert _alive(second)  # until the next loop lets it go
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie that nobody reaped yet counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 async def test_the_signing_process_gets_no_cclibs_settings(monkeypatch: pytest.MonkeyPatch) -> None:
