@@ -202,8 +202,8 @@ def _access_json(
             "duration_ms": duration_ms,
             "client": redact_value(client),
             "event": "request",
-            # Ids this server makes (32 hex digits) hold no shape the redaction masks (the
-            # tests check it): only a client's own x-request-id goes through it.
+            # Ids of 32 hex digits (the ones this server makes) hold no shape the redaction
+            # masks (the tests check it): only other ids, a client's own, go through it.
             "request_id": request_id if _OWN_ID.fullmatch(request_id) else redact_value(request_id),
             "level": "info",
             "logger": _ACCESS,

@@ -1,8 +1,8 @@
 """Random bytes for the ids and tokens of the hot paths, from the OS's CSPRNG a block at a time.
 
 ``os.urandom`` (and ``secrets``, over it) is one ``getrandom(2)`` call, and CPython lets go of
-the GIL around it. On a busy server a thread that waits for the GIL (the log writer, the
-signing process's reader) takes it there, and the event loop waits to get it back: py-spy put 5-6 %
+the GIL around it. On a busy server a thread that waits for the GIL (then a signing thread;
+the log writer) takes it there, and the event loop waits to get it back: py-spy put 5-6 %
 of the loop's time under load in the one ``secrets.token_urlsafe`` of an access token's
 ``jti``. Drawn 4 KiB at a time, the bytes of a request's ids cost one such call per hundred
 requests or so.

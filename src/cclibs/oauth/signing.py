@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 from contextlib import suppress
-from typing import Any, Final
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
@@ -44,10 +44,7 @@ from cclibs.oauth import _signer_process as wire
 from cclibs.oauth.keys import KeyManager, KeyRing, NoSigningKey, SigningKey
 from cclibs.oauth.keys._ring import compact
 
-__all__ = ["OFF_LOOP_ALGS", "KeyRingSigner", "SigningProcessFailed"]
-
-OFF_LOOP_ALGS: Final = frozenset({"RS256", "ES256"})
-"""Algorithms signed by the signing process: every one cclibs signs with (``keys.ALGS``)."""
+__all__ = ["KeyRingSigner", "SigningProcessFailed"]
 
 
 class SigningProcessFailed(RuntimeError):
@@ -249,8 +246,8 @@ _lane = _SigningLane()
 
 
 async def _sign(ring: KeyRing, claims: dict[str, Any], alg: str, typ: str) -> str:
-    if alg not in OFF_LOOP_ALGS:
-        return ring.sign(claims, alg=alg, typ=typ)
+    # Every algorithm a key can have (keys.ALGS) is signed by the process; another one is
+    # refused by the ring as KeyRing.sign refuses it.
     key, signing_input = ring.signing_input(claims, alg=alg, typ=typ)
     signature = await _lane.submit(key, signing_input)
     return compact(signing_input, signature)
